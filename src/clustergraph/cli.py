@@ -1,0 +1,151 @@
+"""The ``clustergraph`` command: thin glue from the shell to the pipeline; exit 0 ok, 1 failed, 2 usage."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import Enum
+from pathlib import Path
+
+import pyoxigraph as ox
+import typer
+
+from clustergraph import __version__
+from clustergraph.build import build, visible_graphs
+from clustergraph.curation import load_curation
+from clustergraph.errors import ClusterGraphError, CurationError, NotFound, QueryError, ValidationFailed
+from clustergraph.evidence import register_hits, uncovered_hits
+from clustergraph.query_library import resolve_query
+from clustergraph.records import parse_guidebook
+from clustergraph.settings import get_settings
+from clustergraph.source import read_source
+from clustergraph.store import open_store, serialize_result
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Build, query and serve the ClusterGraph knowledge graph of European cluster practices.")
+curation_app = typer.Typer(no_args_is_help=True, help="Help curators: what the text names that is not curated yet.")
+app.add_typer(curation_app, name="curation")
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _fail(error: ClusterGraphError) -> None:
+    typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+    code = 2 if isinstance(error, NotFound | QueryError) else 1
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each pipeline step."),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    """Configure logging once for every command."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    if version:
+        typer.echo(f"clustergraph {__version__}")
+        raise typer.Exit()
+
+
+@app.command("build")
+def build_command() -> None:
+    """Parse the guidebook, apply the curation, validate with SHACL and load the Oxigraph store."""
+    settings = get_settings()
+    try:
+        _, summary = build(settings)
+    except ValidationFailed as error:
+        typer.secho(str(error), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from error
+    except ClusterGraphError as error:
+        _fail(error)
+        return
+    typer.echo(
+        f"{summary.practices} practices, {summary.organisations} organisations, {summary.programmes} programmes, "
+        f"{summary.projects} projects, {summary.participations} participations, "
+        f"{summary.collaborations} collaborations\n"
+        f"{summary.triples} triples; SHACL: {'conforms' if summary.conforms else 'VIOLATIONS'}; "
+        f"{summary.parse_issues} parse notes in {settings.path(settings.build_dir) / 'parse-report.txt'}\n"
+        f"store: {settings.store_dir} -> {summary.store.name}; {summary.seconds:.1f} s")
+
+
+@app.command("parse")
+def parse_command() -> None:
+    """Print what the parser could not place (stray lines, empty values, missing sections)."""
+    settings = get_settings()
+    try:
+        guidebook = parse_guidebook(read_source(settings.path(settings.source_file)))
+    except ClusterGraphError as error:
+        _fail(error)
+        return
+    typer.echo(f"{len(guidebook.practices)} practices in {len(guidebook.chapters)} chapters")
+    for issue in guidebook.issues:
+        typer.echo(str(issue))
+
+
+@app.command("query")
+def query_command(
+    name_or_file: str = typer.Argument(..., help="A query name from queries/ or a path to a .rq file."),
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Run a SPARQL query from the catalogue (or a file) against the built store."""
+    settings = get_settings()
+    try:
+        query = resolve_query(name_or_file, settings.path(settings.queries_dir))
+        store = open_store(settings.store_dir, visible_graphs(settings))
+        result = store.query(query.text)
+    except ClusterGraphError as error:
+        _fail(error)
+        return
+    if output is OutputFormat.table and isinstance(result, ox.QuerySolutions):
+        _print_table(result)
+    elif isinstance(result, ox.QueryBoolean):
+        typer.echo(json.dumps(bool(result)) if output is OutputFormat.json else str(bool(result)).lower())
+    else:
+        sys.stdout.write(serialize_result(result, "ttl" if output is OutputFormat.table else output.value)
+                         .decode("utf-8"))
+
+
+def _print_table(result: ox.QuerySolutions) -> None:
+    names = [variable.value for variable in result.variables]
+    rows = [[_short(solution[name]) for name in names] for solution in result]
+    widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(names)]
+    typer.echo("  ".join(name.ljust(width) for name, width in zip(names, widths, strict=True)))
+    typer.echo("  ".join("-" * width for width in widths))
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    typer.echo(f"({len(rows)} rows)")
+
+
+def _short(term: object) -> str:
+    if term is None:
+        return ""
+    value = getattr(term, "value", str(term))
+    return str(value)
+
+
+@curation_app.command("hits")
+def hits_command(
+    practice: str = typer.Argument(..., help="A practice section id, e.g. 3.2.2."),
+    all_hits: bool = typer.Option(False, "--all", help="Also list hits the curation already covers."),
+) -> None:
+    """List the programme names a practice's text uses that its curation does not cover yet."""
+    settings = get_settings()
+    try:
+        guidebook = parse_guidebook(read_source(settings.path(settings.source_file)))
+        curation = load_curation(settings.path(settings.curation_dir))
+    except CurationError as error:
+        _fail(error)
+        return
+    printed = guidebook.practice(practice)
+    if printed is None:
+        _fail(NotFound(f"no practice {practice}"))
+        return
+    hits = register_hits(printed, curation) if all_hits else uncovered_hits(printed, curation)
+    for hit in hits:
+        typer.echo(f"line {hit.line}: {hit.alias!r} -> {hit.programme}")
+    typer.echo(f"{len(hits)} {'hits' if all_hits else 'uncovered hits'} in {practice}")

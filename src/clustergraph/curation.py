@@ -1,0 +1,490 @@
+"""Step 2b, curation: load the hand-curated registers and practice statements from ``data/curation/``.
+
+The loader checks the files' own consistency (schema, unique ids, unique names, references between them);
+``evidence.py`` checks them against the source text. Every problem is collected and raised together as one
+:class:`CurationError`, so a curator sees the whole list at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from clustergraph.errors import CurationError
+
+ORGANISATION_TYPES = ("cluster-organisation", "meta-cluster", "company", "research", "public-authority",
+                      "agency-or-network", "other")
+PROGRAMME_KINDS = ("programme", "instrument", "network")
+SCOPES = ("eu", "national", "regional", "international")
+PROJECT_KINDS = ("project", "alliance", "network", "initiative", "hub", "platform", "event")
+ROLES = ("coordinator", "lead-partner", "partner", "member", "founding-member", "stakeholder", "beneficiary",
+         "funder", "host", "operator", "participant")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SECTION_ID = re.compile(r"^3\.\d+\.\d+$")
+ISO_ALPHA2 = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A verbatim quote and the practice whose text holds it."""
+
+    practice: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """One real organisation, however the guidebook prints it."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    type: str
+    country: str | None
+    region: str | None
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A funding programme, instrument or network of the register."""
+
+    id: str
+    name: str
+    label: str | None
+    aliases: tuple[str, ...]
+    kind: str
+    scope: str
+    parent: str | None
+    country: str | None
+    eu_programme: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Project:
+    """A named project, alliance, initiative, hub, platform or event."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Participation:
+    """An organisation taking part in a project or programme (``target``) or in the practice (None)."""
+
+    practice: str
+    organisation: str
+    target: str | None
+    role: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Funding:
+    """A programme funding a project (``target``) or the practice itself (None)."""
+
+    practice: str
+    target: str | None
+    programme: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A programme a practice names without it funding anything there."""
+
+    practice: str
+    programme: str
+    quote: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A practice placed in a NUTS region."""
+
+    practice: str
+    nuts: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class EcosystemChoice:
+    """A curated ecosystem for a practice whose printed ecosystem is empty."""
+
+    practice: str
+    ecosystem: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Region:
+    """A NUTS 2021 region as Eurostat names it."""
+
+    code: str
+    name: str
+    parent: str | None
+
+    @property
+    def level(self) -> int:
+        """NUTS level: the code's length minus the two letters of the country."""
+        return len(self.code) - 2
+
+
+@dataclass(frozen=True)
+class PracticeCuration:
+    """Everything curated about one practice."""
+
+    practice: str
+    ecosystem: EcosystemChoice | None
+    placements: tuple[Placement, ...]
+    participations: tuple[Participation, ...]
+    fundings: tuple[Funding, ...]
+    mentions: tuple[Mention, ...]
+
+
+@dataclass(frozen=True)
+class Curation:
+    """All curation data, consistent within itself."""
+
+    organisations: dict[str, Organisation]
+    programmes: dict[str, Programme]
+    projects: dict[str, Project]
+    practices: dict[str, PracticeCuration]
+    regions: dict[str, Region]
+
+    def names(self) -> dict[str, str]:
+        """Normalised name or alias -> entity id, over all three registers."""
+        table: dict[str, str] = {}
+        for entity in (*self.organisations.values(), *self.programmes.values(), *self.projects.values()):
+            for name in (entity.name, *entity.aliases):
+                table[normalise_name(name)] = entity.id
+        return table
+
+    def resolve_organisation(self, printed: str) -> Organisation | None:
+        """The organisation printed as ``printed`` (name or alias, case and spacing ignored), or None."""
+        entity_id = self.names().get(normalise_name(printed))
+        return self.organisations.get(entity_id) if entity_id else None
+
+
+def normalise_name(name: str) -> str:
+    """Compare names ignoring case and runs of whitespace.
+
+    >>> normalise_name("  Imago-Mol   CLUSTER ")
+    'imago-mol cluster'
+    """
+    return " ".join(name.split()).casefold()
+
+
+class _Problems(list[str]):
+    """A list of problem messages with a helper to prefix where they come from."""
+
+    def at(self, where: str, message: str) -> None:
+        self.append(f"{where}: {message}")
+
+
+def load_curation(directory: Path) -> Curation:
+    """Load and cross-check every curation file under ``directory``.
+
+    Raises
+    ------
+    CurationError
+        Listing every malformed file, unknown key or value, duplicate id or name, and dangling reference.
+    """
+    problems = _Problems()
+    if not directory.is_dir():
+        raise CurationError([f"{directory}: curation directory not found"])
+    regions = _load_regions(directory / "regions.yaml", problems)
+    organisations = _load_register(directory / "organisations", _organisation, problems)
+    programmes = _load_register(directory / "programmes", _programme, problems)
+    projects = _load_register(directory / "projects", _project, problems)
+    practices: dict[str, PracticeCuration] = {}
+    for path in sorted((directory / "practices").glob("*.yaml")):
+        doc = _read_yaml(path, problems)
+        if doc is None:
+            continue
+        curated = _practice(doc, str(path.name), problems)
+        if curated and curated.practice in practices:
+            problems.at(path.name, f"practice {curated.practice} is curated twice")
+        elif curated:
+            if path.stem != curated.practice:
+                problems.at(path.name, f"file name does not match 'practice: {curated.practice}'")
+            practices[curated.practice] = curated
+    curation = Curation(organisations, programmes, projects, practices, regions)
+    _check_references(curation, problems)
+    if problems:
+        raise CurationError(list(problems))
+    return curation
+
+
+def _read_yaml(path: Path, problems: _Problems) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.at(path.name, f"cannot read: {exc}")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        problems.at(path.name, f"not valid YAML{where}: {getattr(exc, 'problem', exc)}")
+    return None
+
+
+def _load_regions(path: Path, problems: _Problems) -> dict[str, Region]:
+    doc = _read_yaml(path, problems) if path.exists() else []
+    regions: dict[str, Region] = {}
+    for item in doc or []:
+        entry = _Entry(item, path.name, problems)
+        code = entry.text("code")
+        if code:
+            regions[code] = Region(code, entry.text("name") or "", entry.optional("parent"))
+        entry.finish()
+    return regions
+
+
+def _load_register(folder: Path, build: Any, problems: _Problems) -> dict[str, Any]:
+    """Load one register folder, merging *extend* entries (id, aliases, evidence) into their definition."""
+    definitions: dict[str, Any] = {}
+    extensions: list[tuple[str, dict[str, Any]]] = []
+    for path in sorted(folder.glob("*.yaml")):
+        doc = _read_yaml(path, problems)
+        if doc is None:
+            continue
+        if not isinstance(doc, list):
+            problems.at(path.name, "expected a list of entries")
+            continue
+        for item in doc:
+            where = f"{path.name} [{item.get('id', '?') if isinstance(item, dict) else '?'}]"
+            if isinstance(item, dict) and "name" not in item and "id" in item:
+                extensions.append((where, item))
+                continue
+            entity = build(_Entry(item, where, problems))
+            if entity is None:
+                continue
+            if entity.id in definitions:
+                problems.at(where, f"id '{entity.id}' is defined twice")
+            definitions[entity.id] = entity
+    for where, item in extensions:
+        entry = _Entry(item, where, problems)
+        entity_id = entry.slug("id")
+        aliases = entry.strings("aliases")
+        evidence = entry.evidence()
+        entry.finish()
+        base = definitions.get(entity_id or "")
+        if base is None:
+            problems.at(where, f"extends unknown id '{entity_id}'")
+            continue
+        definitions[base.id] = replace(base, aliases=base.aliases + aliases, evidence=base.evidence + evidence)
+    return definitions
+
+
+def _organisation(entry: _Entry) -> Organisation | None:
+    organisation = Organisation(
+        id=entry.slug("id") or "",
+        name=entry.text("name") or "",
+        aliases=entry.strings("aliases"),
+        type=entry.choice("type", ORGANISATION_TYPES) or "",
+        country=entry.country("country"),
+        region=entry.optional("region"),
+        evidence=entry.evidence(),
+    )
+    return organisation if entry.finish() else None
+
+
+def _programme(entry: _Entry) -> Programme | None:
+    programme = Programme(
+        id=entry.slug("id") or "",
+        name=entry.text("name") or "",
+        label=entry.optional("label"),
+        aliases=entry.strings("aliases"),
+        kind=entry.choice("kind", PROGRAMME_KINDS) or "",
+        scope=entry.choice("scope", SCOPES) or "",
+        parent=entry.optional("parent"),
+        country=entry.country("country"),
+        eu_programme=entry.strings("eu_programme"),
+        evidence=entry.evidence(),
+    )
+    return programme if entry.finish() else None
+
+
+def _project(entry: _Entry) -> Project | None:
+    project = Project(
+        id=entry.slug("id") or "",
+        name=entry.text("name") or "",
+        aliases=entry.strings("aliases"),
+        kind=entry.choice("kind", PROJECT_KINDS) or "",
+        evidence=entry.evidence(),
+    )
+    return project if entry.finish() else None
+
+
+def _practice(doc: Any, where: str, problems: _Problems) -> PracticeCuration | None:
+    entry = _Entry(doc, where, problems)
+    sid = entry.text("practice")
+    if sid is not None and not SECTION_ID.match(sid):
+        problems.at(where, f"'practice: {sid}' is not a section id like 3.2.4")
+    sid = sid or ""
+    ecosystem = None
+    if (item := entry.optional_mapping("ecosystem")) is not None:
+        sub = _Entry(item, f"{where} ecosystem", problems)
+        ecosystem = EcosystemChoice(sid, sub.slug("concept") or "", sub.text("quote") or "")
+        sub.finish()
+    placements = tuple(Placement(sid, sub.text("nuts") or "", sub.text("quote") or "")
+                       for sub in entry.entries("regions"))
+    participations = tuple(
+        Participation(sid, sub.slug("organisation") or "", sub.optional_slug("in"),
+                      sub.choice("role", ROLES) or "", sub.text("quote") or "")
+        for sub in entry.entries("participations"))
+    fundings = tuple(Funding(sid, sub.optional_slug("in"), sub.slug("programme") or "", sub.text("quote") or "")
+                     for sub in entry.entries("funding"))
+    mentions = tuple(Mention(sid, sub.slug("programme") or "", sub.text("quote") or "", sub.optional("note"))
+                     for sub in entry.entries("mentions"))
+    if not entry.finish():
+        return None
+    return PracticeCuration(sid, ecosystem, placements, participations, fundings, mentions)
+
+
+def _check_references(curation: Curation, problems: _Problems) -> None:
+    """Ids unique across registers, names unique, every reference resolves."""
+    registers = {"organisation": curation.organisations, "programme": curation.programmes,
+                 "project": curation.projects}
+    owners: dict[str, str] = {}
+    for kind, register in registers.items():
+        for entity_id in register:
+            if entity_id in owners:
+                problems.at(entity_id, f"id used by a {owners[entity_id]} and a {kind}")
+            owners[entity_id] = kind
+    seen: dict[str, str] = {}
+    for register in registers.values():
+        for entity in register.values():
+            for name in dict.fromkeys(normalise_name(n) for n in (entity.name, *entity.aliases)):
+                if name in seen and seen[name] != entity.id:
+                    problems.at(entity.id, f"name or alias '{name}' is also used by '{seen[name]}'")
+                seen.setdefault(name, entity.id)
+    for organisation in curation.organisations.values():
+        if organisation.region and organisation.region not in curation.regions:
+            problems.at(organisation.id, f"region {organisation.region} is not in regions.yaml")
+    for programme in curation.programmes.values():
+        if programme.parent and programme.parent not in curation.programmes:
+            problems.at(programme.id, f"parent '{programme.parent}' is not a programme")
+        if programme.scope in ("national", "regional") and not programme.evidence:
+            problems.at(programme.id, "a national or regional programme needs evidence")
+    targets = {**curation.projects, **curation.programmes}
+    for sid, practice in curation.practices.items():
+        for placement in practice.placements:
+            if placement.nuts not in curation.regions:
+                problems.at(sid, f"region {placement.nuts} is not in regions.yaml")
+        for participation in practice.participations:
+            if participation.organisation not in curation.organisations:
+                problems.at(sid, f"unknown organisation '{participation.organisation}'")
+            if participation.target and participation.target not in targets:
+                problems.at(sid, f"participation in unknown project or programme '{participation.target}'")
+        for funding in practice.fundings:
+            if funding.programme not in curation.programmes:
+                problems.at(sid, f"funding by unknown programme '{funding.programme}'")
+            if funding.target and funding.target not in curation.projects:
+                problems.at(sid, f"funding of unknown project '{funding.target}'")
+        for mention in practice.mentions:
+            if mention.programme not in curation.programmes:
+                problems.at(sid, f"mention of unknown programme '{mention.programme}'")
+
+
+class _Entry:
+    """Typed access to one YAML mapping that records every problem and every unknown key."""
+
+    def __init__(self, item: Any, where: str, problems: _Problems) -> None:
+        self.where = where
+        self.problems = problems
+        self.ok = isinstance(item, dict)
+        self.item: dict[str, Any] = item if isinstance(item, dict) else {}
+        self.used: set[str] = set()
+        self.children: list[_Entry] = []
+        if not self.ok:
+            problems.at(where, f"expected a mapping, got {type(item).__name__}")
+
+    def _get(self, key: str) -> Any:
+        self.used.add(key)
+        return self.item.get(key)
+
+    def _fail(self, message: str) -> None:
+        self.ok = False
+        self.problems.at(self.where, message)
+
+    def text(self, key: str) -> str | None:
+        value = self._get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self._fail(f"'{key}' is required")
+            return None
+        if not isinstance(value, str | int | float):
+            self._fail(f"'{key}' must be text")
+            return None
+        return str(value)
+
+    def optional(self, key: str) -> str | None:
+        value = self._get(key)
+        return None if value is None or value == "" else str(value)
+
+    def slug(self, key: str) -> str | None:
+        value = self.text(key)
+        if value is not None and not SLUG.match(value):
+            self._fail(f"'{key}: {value}' is not a lower-case slug")
+        return value
+
+    def optional_slug(self, key: str) -> str | None:
+        return self.slug(key) if self.item.get(key) is not None else self.optional(key)
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str | None:
+        value = self.text(key)
+        if value is not None and value not in allowed:
+            self._fail(f"'{key}: {value}' is not one of {', '.join(allowed)}")
+        return value
+
+    def country(self, key: str) -> str | None:
+        value = self.optional(key)
+        if value is not None and not ISO_ALPHA2.match(value):
+            self._fail(f"'{key}: {value}' is not an ISO 3166-1 alpha-2 code")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self._get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+            self._fail(f"'{key}' must be a list of strings")
+            return ()
+        return tuple(str(v) for v in value)
+
+    def entries(self, key: str) -> list[_Entry]:
+        value = self._get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self._fail(f"'{key}' must be a list")
+            return []
+        subs = [_Entry(item, f"{self.where} {key}[{i}]", self.problems) for i, item in enumerate(value)]
+        self.children.extend(subs)
+        return subs
+
+    def optional_mapping(self, key: str) -> Any:
+        return self._get(key)
+
+    def evidence(self) -> tuple[Evidence, ...]:
+        found = []
+        for sub in self.entries("evidence"):
+            practice, quote = sub.text("practice"), sub.text("quote")
+            if practice and quote:
+                found.append(Evidence(practice, quote))
+        return tuple(found)
+
+    def finish(self) -> bool:
+        """Report unknown keys; True when this entry and its sub-entries had no problem."""
+        for key in sorted(set(self.item) - self.used):
+            self._fail(f"unknown key '{key}'")
+        return all([child.finish() for child in self.children]) and self.ok

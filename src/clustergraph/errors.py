@@ -1,0 +1,51 @@
+"""The one error hierarchy of ClusterGraph; HTTP status codes are mapped elsewhere (``web/errors.py``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ClusterGraphError(Exception):
+    """Root of every error ClusterGraph raises on purpose."""
+
+
+class SourceError(ClusterGraphError):
+    """The guidebook text cannot be read or has no recognisable structure."""
+
+    def __init__(self, message: str, path: Path | None = None, line: int | None = None) -> None:
+        where = f"{path}:{line}: " if path and line else f"{path}: " if path else ""
+        super().__init__(f"{where}{message}")
+        self.path = path
+        self.line = line
+
+
+class CurationError(ClusterGraphError):
+    """A curation file is malformed or contradicts the source text or another curation file."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("curation data has problems:\n  - " + "\n  - ".join(problems))
+        self.problems = problems
+
+
+class MappingError(ClusterGraphError):
+    """A record cannot be turned into RDF (an unknown country, ecosystem or identifier)."""
+
+
+class ValidationFailed(ClusterGraphError):
+    """SHACL validation found violations; ``report`` holds the readable result."""
+
+    def __init__(self, report_text: str) -> None:
+        super().__init__("SHACL validation failed:\n" + report_text)
+        self.report_text = report_text
+
+
+class StoreError(ClusterGraphError):
+    """The Oxigraph store is missing, unreadable or could not be written."""
+
+
+class QueryError(ClusterGraphError):
+    """A SPARQL query is malformed or names an unknown catalogue entry."""
+
+
+class NotFound(ClusterGraphError):
+    """A named thing (query, IRI, file) does not exist."""

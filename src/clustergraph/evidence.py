@@ -1,0 +1,114 @@
+"""Step 2c, evidence: check the curation against the source text, and find what it does not cover yet.
+
+These are the checks that keep the graph honest: every quote occurs in its practice, every printed name of an
+entity is backed by a quote, every practice owner resolves to one organisation, and every programme the text
+names is either linked or explicitly marked as only mentioned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from clustergraph.curation import Curation, Evidence, normalise_name
+from clustergraph.records import Guidebook, Practice
+
+
+@dataclass(frozen=True)
+class RegisterHit:
+    """A programme alias found in a practice's text."""
+
+    practice: str
+    programme: str
+    alias: str
+    line: int
+
+
+def squash(text: str) -> str:
+    """Collapse every run of whitespace to one space, so quotes survive line breaks.
+
+    >>> squash("a  b\\n c")
+    'a b c'
+    """
+    return " ".join(text.split())
+
+
+def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
+    """Every problem of the curation measured against the source; empty when all holds."""
+    problems: list[str] = []
+    texts = {p.section_id: squash(p.text) for p in guidebook.practices}
+
+    def check_quote(sid: str, quote: str, what: str) -> None:
+        if sid not in texts:
+            problems.append(f"{what}: practice {sid} does not exist")
+        elif squash(quote) not in texts[sid]:
+            problems.append(f"{what}: quote not found in {sid}: {quote!r}")
+
+    for register in (curation.organisations, curation.programmes, curation.projects):
+        for entity in register.values():
+            for item in entity.evidence:
+                check_quote(item.practice, item.quote, entity.id)
+            if entity.evidence:
+                problems += _names_backed(entity.id, (entity.name, *entity.aliases), entity.evidence)
+    for sid, practice in curation.practices.items():
+        if sid not in texts:
+            problems.append(f"practices/{sid}.yaml: practice {sid} does not exist")
+            continue
+        statements = (*practice.placements, *practice.participations, *practice.fundings, *practice.mentions,
+                      *((practice.ecosystem,) if practice.ecosystem else ()))
+        for statement in statements:
+            check_quote(sid, statement.quote, f"practices/{sid}.yaml")
+    for printed in guidebook.practices:
+        problems += _owner_problems(printed, curation)
+        problems += [f"{hit.practice}: '{hit.alias}' (line {hit.line}) names programme '{hit.programme}' "
+                     "but no funding, participation or mention covers it"
+                     for hit in uncovered_hits(printed, curation)]
+    return problems
+
+
+def _names_backed(entity_id: str, names: tuple[str, ...], evidence: tuple[Evidence, ...]) -> list[str]:
+    quotes = [normalise_name(item.quote) for item in evidence]
+    return [f"{entity_id}: name '{name}' occurs in none of its evidence quotes"
+            for name in names if not any(normalise_name(name) in quote for quote in quotes)]
+
+
+def _owner_problems(practice: Practice, curation: Curation) -> list[str]:
+    problems = []
+    if curation.resolve_organisation(practice.cluster_name) is None:
+        problems.append(f"{practice.section_id}: printed owner '{practice.cluster_name}' is not the name or "
+                        "alias of any organisation")
+    curated = curation.practices.get(practice.section_id)
+    if not practice.ecosystem_printed and (curated is None or curated.ecosystem is None):
+        problems.append(f"{practice.section_id}: the printed ecosystem is empty and no curated ecosystem is given")
+    return problems
+
+
+@lru_cache(maxsize=256)
+def _alias_pattern(alias: str) -> re.Pattern[str]:
+    """A case-sensitive whole-word pattern for one alias (``Erasmus+`` and ``ESF+`` included)."""
+    return re.compile(rf"(?<![\w-]){re.escape(alias)}(?![\w])")
+
+
+def register_hits(practice: Practice, curation: Curation) -> list[RegisterHit]:
+    """Every occurrence of a programme name or alias in the practice's text, in text order."""
+    hits: list[RegisterHit] = []
+    lines = practice.text.split("\n")
+    for programme in curation.programmes.values():
+        for alias in dict.fromkeys((programme.name, *programme.aliases)):
+            pattern = _alias_pattern(alias)
+            for offset, line in enumerate(lines):
+                if pattern.search(line):
+                    hits.append(RegisterHit(practice.section_id, programme.id, alias, practice.first_line + offset))
+    return sorted(hits, key=lambda hit: (hit.line, hit.programme))
+
+
+def uncovered_hits(practice: Practice, curation: Curation) -> list[RegisterHit]:
+    """Register hits of a practice that its curation neither links nor marks as mentioned."""
+    curated = curation.practices.get(practice.section_id)
+    covered: set[str] = set()
+    if curated is not None:
+        covered |= {funding.programme for funding in curated.fundings}
+        covered |= {mention.programme for mention in curated.mentions}
+        covered |= {p.target for p in curated.participations if p.target in curation.programmes}
+    return [hit for hit in register_hits(practice, curation) if hit.programme not in covered]

@@ -1,0 +1,53 @@
+"""The one settings object: paths, base IRI and privacy switches, read from ``CLUSTERGRAPH_*`` variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_BASE_IRI = "https://w3id.org/clustergraph/"
+
+
+class Settings(BaseSettings):
+    """Where the inputs live, where the build goes, and what the public may see.
+
+    Paths are relative to ``project_dir`` unless absolute, so a checkout works from its root and a
+    deployment can point every path elsewhere.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CLUSTERGRAPH_")
+
+    project_dir: Path = Path(".")
+    source_file: Path = Path("data/source/eca-good-practices.txt")
+    curation_dir: Path = Path("data/curation")
+    ontology_dir: Path = Path("ontology")
+    shapes_dir: Path = Path("shapes")
+    queries_dir: Path = Path("queries")
+    build_dir: Path = Path("data/build")
+    base_iri: str = DEFAULT_BASE_IRI
+    include_personal_data: bool = False
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_iri_ends_with_separator(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or not value.endswith(("/", "#")):
+            raise ValueError("base_iri must be an http(s) IRI ending in '/' or '#'")
+        return value
+
+    def path(self, relative: Path) -> Path:
+        """Resolve one of the path settings against ``project_dir``."""
+        return relative if relative.is_absolute() else self.project_dir / relative
+
+    @property
+    def store_dir(self) -> Path:
+        """The live on-disk Oxigraph store, swapped atomically by each build."""
+        return self.path(self.build_dir) / "store"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

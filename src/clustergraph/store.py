@@ -1,0 +1,150 @@
+"""Step 5, store: the only pyoxigraph user: write N-Quads, bulk-load an on-disk store, swap it in, query it.
+
+A build loads a *new* store directory and then repoints the ``store`` symlink at it with one atomic rename,
+so a reader sees either the previous store or the new one, never half of one, and a failed build leaves
+the previous store in place. Queries see only the graphs the public may see: the personal-data graph is
+in the store but outside every query's dataset unless the operator turns it on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset
+
+from clustergraph.errors import QueryError, StoreError
+
+logger = logging.getLogger(__name__)
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def to_nquads(dataset: Dataset) -> bytes:
+    """Serialise every named graph as N-Quads with sorted lines: the same dataset gives the same bytes."""
+    text = dataset.serialize(format="nquads")
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def load_store(nquads: Path, store_link: Path) -> Path:
+    """Bulk-load ``nquads`` into a fresh store directory and atomically point ``store_link`` at it.
+
+    Returns the new store directory. Older store directories are removed once the link has moved.
+
+    Raises
+    ------
+    StoreError
+        If loading fails; the link and the store it points to are then untouched.
+    """
+    stores = store_link.parent / "stores"
+    stores.mkdir(parents=True, exist_ok=True)
+    fresh = stores / f"store-{time.time_ns()}"
+    try:
+        store = ox.Store(str(fresh))
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        store.optimize()
+        store.flush()
+        del store
+    except (OSError, SyntaxError, ValueError) as exc:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise StoreError(f"loading {nquads} into a new store failed: {exc}") from exc
+    if store_link.exists() and not store_link.is_symlink():
+        raise StoreError(f"{store_link} exists and is not a symlink; move it away first")
+    temporary_link = store_link.with_name(store_link.name + ".new")
+    temporary_link.unlink(missing_ok=True)
+    temporary_link.symlink_to(fresh.relative_to(store_link.parent))
+    os.replace(temporary_link, store_link)
+    for old in stores.iterdir():
+        if old != fresh:
+            shutil.rmtree(old, ignore_errors=True)
+    return fresh
+
+
+@dataclass(frozen=True)
+class GraphStore:
+    """A read view of the store restricted to the graphs a caller may see.
+
+    >>> store = ox.Store()
+    >>> g = ox.NamedNode("http://example.org/g")
+    >>> store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+    ...                   ox.Literal("o"), g))
+    >>> view = GraphStore(store, (g,))
+    >>> bool(view.query("ASK { ?s ?p 'o' }"))
+    True
+    """
+
+    store: ox.Store
+    visible_graphs: tuple[ox.NamedNode, ...]
+
+    def query(self, sparql: str, default_graphs: list[ox.NamedNode] | None = None,
+              named_graphs: list[ox.NamedNode] | None = None) -> QueryResult:
+        """Run a SPARQL query over the visible graphs (their union is the default graph).
+
+        ``default_graphs`` and ``named_graphs`` (the protocol's ``default-graph-uri`` and
+        ``named-graph-uri``) narrow the dataset further; a graph outside the visible ones is empty.
+
+        Raises
+        ------
+        QueryError
+            If the query does not parse (the message is the parser's).
+        """
+        visible = set(self.visible_graphs)
+        default = [g for g in default_graphs if g in visible] if default_graphs is not None else None
+        named = [g for g in named_graphs if g in visible] if named_graphs is not None else None
+        try:
+            return self.store.query(
+                sparql,
+                default_graph=default if default is not None else list(self.visible_graphs),
+                named_graphs=named if named is not None else list(self.visible_graphs),
+            )
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+
+    def __len__(self) -> int:
+        """Number of triples in the visible graphs."""
+        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(result, ox.QuerySolutions)
+        return int(next(iter(result))["n"].value)
+
+
+def open_store(store_link: Path, visible_graphs: tuple[str, ...]) -> GraphStore:
+    """Open the built store read-only.
+
+    Raises
+    ------
+    StoreError
+        If no build has produced a store yet.
+    """
+    if not store_link.exists():
+        raise StoreError(f"no store at {store_link}: run 'clustergraph build' first")
+    try:
+        store = ox.Store.read_only(str(store_link.resolve()))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {store_link}: {exc}") from exc
+    return GraphStore(store, tuple(ox.NamedNode(iri) for iri in visible_graphs))
+
+
+def memory_store(nquads: bytes, visible_graphs: tuple[str, ...]) -> GraphStore:
+    """An in-memory store of the given N-Quads (tests and one-off queries)."""
+    store = ox.Store()
+    store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
+    return GraphStore(store, tuple(ox.NamedNode(iri) for iri in visible_graphs))
+
+
+def serialize_result(result: QueryResult, fmt: str) -> bytes:
+    """Serialise a result: ``csv``, ``tsv``, ``json`` or ``xml`` for SELECT/ASK, an RDF format for graphs."""
+    if isinstance(result, ox.QueryTriples):
+        rdf_format = {"json": ox.RdfFormat.JSON_LD, "ttl": ox.RdfFormat.TURTLE,
+                      "nt": ox.RdfFormat.N_TRIPLES}.get(fmt, ox.RdfFormat.TURTLE)
+        return result.serialize(format=rdf_format) or b""
+    results_format = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+                      "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}.get(fmt)
+    if results_format is None:
+        raise QueryError(f"unknown result format '{fmt}'")
+    return result.serialize(format=results_format) or b""

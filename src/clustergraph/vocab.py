@@ -1,0 +1,117 @@
+"""Every namespace and term IRI ClusterGraph uses, named once; ``CG`` is closed so a typo is an error."""
+
+from __future__ import annotations
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, DefinedNamespace
+
+ONTOLOGY_IRI = "https://w3id.org/clustergraph/ontology"
+ECOSYSTEM_SCHEME = URIRef("https://w3id.org/clustergraph/ecosystem")
+
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
+EU_COUNTRY_SCHEME = URIRef("http://publications.europa.eu/resource/authority/country")
+EU_PROGRAMME = Namespace("http://publications.europa.eu/resource/authority/eu-programme/")
+EU_PROGRAMME_SCHEME = URIRef("http://publications.europa.eu/resource/authority/eu-programme")
+NUTS = Namespace("http://data.europa.eu/nuts/code/")
+NUTS_SCHEME = URIRef("http://data.europa.eu/nuts/scheme/2021")
+NUTS_LEVEL = URIRef("http://data.europa.eu/nuts/level")
+
+
+class CG(DefinedNamespace):
+    """The ClusterGraph ontology (``ontology/clustergraph.ttl`` documents every term)."""
+
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+    _fail = True
+
+    # classes
+    SourceDocument: URIRef
+    GoodPractice: URIRef
+    ClusterRole: URIRef
+    IndustrialEcosystem: URIRef
+    ClusterOrganisation: URIRef
+    MetaCluster: URIRef
+    Company: URIRef
+    ResearchOrganisation: URIRef
+    PublicAuthority: URIRef
+    AgencyOrNetwork: URIRef
+    OtherOrganisation: URIRef
+    Programme: URIRef
+    Project: URIRef
+    CuratedStatement: URIRef
+    Participation: URIRef
+    Funding: URIRef
+    ProgrammeMention: URIRef
+    Placement: URIRef
+    Collaboration: URIRef
+    # practice properties
+    sectionId: URIRef
+    clusterRole: URIRef
+    owner: URIRef
+    printedClusterName: URIRef
+    printedCountry: URIRef
+    printedEcosystem: URIRef
+    country: URIRef
+    ecosystem: URIRef
+    challenges: URIRef
+    stakeholders: URIRef
+    actions: URIRef
+    results: URIRef
+    moreInformation: URIRef
+    firstLine: URIRef
+    lastLine: URIRef
+    contact: URIRef
+    # organisations, programmes, projects
+    region: URIRef
+    programmeKind: URIRef
+    scope: URIRef
+    projectKind: URIRef
+    parentProgramme: URIRef
+    fundedBy: URIRef
+    mentions: URIRef
+    hasParticipant: URIRef
+    # curated statements
+    quote: URIRef
+    evidenceFrom: URIRef
+    participant: URIRef
+    participatesIn: URIRef
+    role: URIRef
+    funds: URIRef
+    programme: URIRef
+    note: URIRef
+    placed: URIRef
+    place: URIRef
+    # collaborations
+    collaborator: URIRef
+    via: URIRef
+    viaProgramme: URIRef
+    collaboratesWith: URIRef
+
+
+PREFIXES: dict[str, Namespace | str] = {
+    "cg": CG._NS,
+    "dcat": DCAT,
+    "dct": DCTERMS,
+    "foaf": FOAF,
+    "org": ORG,
+    "owl": OWL,
+    "prov": PROV,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "skos": SKOS,
+    "vcard": VCARD,
+    "void": VOID,
+    "xsd": XSD,
+    "sh": SH,
+    "country": EU_COUNTRY,
+    "euprog": EU_PROGRAMME,
+    "nuts": NUTS,
+}
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind the project's prefix table on ``graph`` (so every serialisation uses the same prefixes)."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    return graph
