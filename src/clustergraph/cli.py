@@ -13,7 +13,7 @@ import typer
 
 from clustergraph import __version__
 from clustergraph.build import build, visible_graphs
-from clustergraph.curation import load_curation
+from clustergraph.curation import load_curation, write_regions
 from clustergraph.errors import ClusterGraphError, CurationError, NotFound, QueryError, ValidationFailed
 from clustergraph.evidence import register_hits, uncovered_hits
 from clustergraph.query_library import resolve_query
@@ -149,3 +149,16 @@ def hits_command(
     for hit in hits:
         typer.echo(f"line {hit.line}: {hit.alias!r} -> {hit.programme}")
     typer.echo(f"{len(hits)} {'hits' if all_hits else 'uncovered hits'} in {practice}")
+
+
+@curation_app.command("regions")
+def regions_command(
+    nuts: Path = typer.Option(..., "--nuts", exists=True, dir_okay=False,
+                              help="The NUTS 2021 table (code,level,country,name_latn,parent,uri)."),
+) -> None:
+    """Write data/curation/regions.yaml for every NUTS code the curation uses."""
+    settings = get_settings()
+    unknown = write_regions(settings.path(settings.curation_dir), nuts)
+    if unknown:
+        _fail(CurationError([f"not a NUTS 2021 code: {code}" for code in unknown]))
+    typer.echo(f"wrote {settings.path(settings.curation_dir) / 'regions.yaml'}")

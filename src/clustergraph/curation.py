@@ -7,6 +7,7 @@ The loader checks the files' own consistency (schema, unique ids, unique names, 
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -488,3 +489,38 @@ class _Entry:
         for key in sorted(set(self.item) - self.used):
             self._fail(f"unknown key '{key}'")
         return all([child.finish() for child in self.children]) and self.ok
+
+
+def used_region_codes(directory: Path) -> set[str]:
+    """Every NUTS code a curation file names (``region:`` of organisations, ``nuts:`` of placements)."""
+    codes: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            codes.update(str(node[key]) for key in ("region", "nuts") if node.get(key))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in sorted(directory.glob("*/*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return codes
+
+
+def write_regions(directory: Path, nuts_csv: Path) -> list[str]:
+    """Write ``regions.yaml`` for every NUTS code the curation uses, with Eurostat's names from ``nuts_csv``.
+
+    Returns the codes that are not in the NUTS table (and so were not written).
+    """
+    with nuts_csv.open(encoding="utf-8") as handle:
+        table = {row["code"]: row for row in csv.DictReader(handle)}
+    used = sorted(used_region_codes(directory))
+    entries = [{"code": code, "name": table[code]["name_latn"], "parent": table[code]["parent"] or None}
+               for code in used if code in table]
+    header = ("# NUTS 2021 regions the curation uses, with Eurostat's Latin-script names.\n"
+              "# Written by `clustergraph curation regions`; the tests check it against the NUTS table.\n")
+    body = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False)
+    (directory / "regions.yaml").write_text(header + body, encoding="utf-8")
+    return [code for code in used if code not in table]

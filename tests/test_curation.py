@@ -1,0 +1,115 @@
+"""The curation against the source text and the public standards in ../shared/reference."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pycountry
+import pytest
+
+from clustergraph.curation import Curation, load_curation, normalise_name
+from clustergraph.errors import CurationError
+from clustergraph.evidence import check_evidence, register_hits, uncovered_hits
+from clustergraph.records import Guidebook
+from clustergraph.settings import Settings
+
+
+def _codes(path: Path) -> set[str]:
+    with path.open(encoding="utf-8") as handle:
+        return {row["code"] for row in csv.DictReader(handle)}
+
+
+def test_curation_holds_against_the_source(curation: Curation, guidebook: Guidebook) -> None:
+    """Every quote occurs in its practice, every name is quoted, every owner and programme hit is covered."""
+    assert check_evidence(curation, guidebook) == []
+
+
+def test_every_printed_owner_resolves_to_one_organisation(curation: Curation, guidebook: Guidebook) -> None:
+    owners = {p.section_id: curation.resolve_organisation(p.cluster_name) for p in guidebook.practices}
+    assert all(owners.values())
+    assert owners["3.1.6"] == owners["3.1.12"]  # Green Energy Cluster, printed two ways
+    assert owners["3.2.4"] == owners["3.3.4"] == owners["3.5.5"]
+
+
+def test_no_two_entities_share_a_name(curation: Curation) -> None:
+    seen: dict[str, str] = {}
+    for register in (curation.organisations, curation.programmes, curation.projects):
+        for entity in register.values():
+            for name in {normalise_name(n) for n in (entity.name, *entity.aliases)}:
+                assert seen.setdefault(name, entity.id) == entity.id, name
+
+
+def test_regions_are_nuts_2021_with_eurostat_names(curation: Curation, shared: Path) -> None:
+    with (shared / "reference/nuts/nuts2021.csv").open(encoding="utf-8") as handle:
+        nuts = {row["code"]: row for row in csv.DictReader(handle)}
+    assert curation.regions
+    for code, region in curation.regions.items():
+        assert code in nuts, code
+        assert region.name == nuts[code]["name_latn"], code
+        assert (region.parent or "") == nuts[code]["parent"], code
+
+
+def test_eu_programme_codes_exist_in_the_authority_table(curation: Curation, shared: Path) -> None:
+    codes = _codes(shared / "reference/eu-vocabularies/eu-programme.csv")
+    used = {code for programme in curation.programmes.values() for code in programme.eu_programme}
+    assert {"COSME", "HORIZONEU", "DIGITALEU", "SINGLEMKT"} <= used
+    assert used <= codes
+
+
+def test_country_codes_map_to_the_eu_country_table(curation: Curation, guidebook: Guidebook,
+                                                   shared: Path) -> None:
+    table = _codes(shared / "reference/eu-vocabularies/country.csv")
+    alpha2 = {o.country for o in curation.organisations.values() if o.country}
+    alpha2 |= {p.country_code for p in guidebook.practices if p.country_code}
+    for code in alpha2:
+        country = pycountry.countries.get(alpha_2=code)
+        assert country is not None and country.alpha_3 in table, code
+
+
+def test_register_hits_find_programme_names(curation: Curation, guidebook: Guidebook) -> None:
+    practice = guidebook.practice("3.1.15")
+    assert practice is not None
+    hits = register_hits(practice, curation)
+    assert {"cosme", "i3"} <= {hit.programme for hit in hits}
+    if "3.1.15" not in curation.practices:
+        assert uncovered_hits(practice, curation) == hits
+
+
+def _copy(settings: Settings, tmp_path: Path) -> Path:
+    target = tmp_path / "curation"
+    shutil.copytree(settings.path(settings.curation_dir), target)
+    return target
+
+
+@pytest.mark.parametrize(("file", "content", "message"), [
+    ("organisations/x.yaml", "- id: a\n  name: [unclosed\n", "not valid YAML"),
+    ("organisations/x.yaml", "- id: dup-a\n  name: VEGEPOLYS VALLEY\n  type: company\n",
+     "is also used by"),
+    ("organisations/x.yaml", "- id: x-org\n  name: X\n  type: company\n  colour: red\n", "unknown key 'colour'"),
+    ("organisations/x.yaml", "- id: x-org\n  name: X\n  type: company\n  country: ITA\n", "alpha-2"),
+    ("organisations/x.yaml", "- id: nobody\n  aliases: [Y]\n", "extends unknown id 'nobody'"),
+    ("practices/3.9.9.yaml", "practice: 3.9.9\nfunding:\n  - programme: no-such\n    quote: q\n",
+     "funding by unknown programme 'no-such'"),
+    ("practices/3.9.9.yaml", "practice: 3.9.9\nparticipations:\n  - organisation: vegepolys-valley\n"
+     "    role: emperor\n    quote: q\n", "'role: emperor' is not one of"),
+])
+def test_broken_curation_files_give_clear_errors(settings: Settings, tmp_path: Path, file: str, content: str,
+                                                 message: str) -> None:
+    directory = _copy(settings, tmp_path)
+    (directory / file).write_text(content, encoding="utf-8")
+    with pytest.raises(CurationError) as caught:
+        load_curation(directory)
+    assert message in str(caught.value)
+
+
+def test_a_quote_not_in_the_text_is_reported(curation: Curation, guidebook: Guidebook) -> None:
+    from dataclasses import replace
+
+    from clustergraph.curation import Placement
+
+    practice = curation.practices["3.2.16"]
+    forged = replace(practice, placements=(Placement("3.2.16", "ITH4", "a sentence nobody wrote"),))
+    problems = check_evidence(replace(curation, practices={**curation.practices, "3.2.16": forged}), guidebook)
+    assert problems == ["practices/3.2.16.yaml: quote not found in 3.2.16: 'a sentence nobody wrote'"]
