@@ -59,3 +59,32 @@ def test_parse_reports_what_it_could_not_place(run) -> None:  # type: ignore[no-
     result = run("parse")
     assert result.exit_code == 0
     assert "57 practices in 5 chapters" in result.output and "StartUP HUB" in result.output
+
+
+def test_export_csv_writes_four_tables(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    assert run("build").exit_code == 0
+    result = run("export", "csv", "--out", str(project / "csv"))
+    assert result.exit_code == 0, result.output
+    with (project / "csv" / "practices.csv").open(encoding="utf-8") as handle:
+        practices = list(csv.DictReader(handle))
+    assert len(practices) == 57
+    assert list(practices[0]) == ["id", "title", "cluster", "cluster_iri", "country", "ecosystem", "regions"]
+    aktantis = next(row for row in practices if row["id"] == "3.2.13")
+    assert set(aktantis["ecosystem"].split(" | ")) == {"Digital", "Cross-sectoral"}
+    fvg = next(row for row in practices if row["id"] == "3.2.16")
+    assert fvg["regions"] == "Friuli-Venezia Giulia" and fvg["ecosystem"] == "Agri-food"
+    with (project / "csv" / "participations.csv").open(encoding="utf-8") as handle:
+        participations = list(csv.DictReader(handle))
+    legalnext = next(row for row in participations if row["organisation"] == "Legalnext")
+    assert legalnext["project"] == "IO SONO FRIULI VENEZIA GIULIA" and legalnext["evidence"] == "Legalnext (SDGs aspects)"
+    with (project / "csv" / "collaborations.csv").open(encoding="utf-8") as handle:
+        collaborations = list(csv.DictReader(handle))
+    assert all(row["a_iri"] < row["b_iri"] for row in collaborations)
+    assert {"glp", "legalnext"} <= {row["a_iri"].rsplit("/", 1)[1] for row in collaborations} | \
+        {row["b_iri"].rsplit("/", 1)[1] for row in collaborations}
+    with (project / "csv" / "organisations.csv").open(encoding="utf-8") as handle:
+        organisations = {row["name"]: row for row in csv.DictReader(handle)}
+    assert organisations["Green Energy Innovative Biomass Cluster"]["type"] == "cluster organisation"
+    assert "Green Energy Cluster" in organisations["Green Energy Innovative Biomass Cluster"]["aliases"].split(" | ")

@@ -21,11 +21,14 @@ from clustergraph.records import parse_guidebook
 from clustergraph.settings import get_settings
 from clustergraph.source import read_source
 from clustergraph.store import open_store, serialize_result
+from clustergraph.tables import write_tables
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, query and serve the ClusterGraph knowledge graph of European cluster practices.")
+export_app = typer.Typer(no_args_is_help=True, help="Export the graph for analysts and portals.")
 curation_app = typer.Typer(no_args_is_help=True, help="Help curators: what the text names that is not curated yet.")
 app.add_typer(curation_app, name="curation")
+app.add_typer(export_app, name="export")
 
 
 class OutputFormat(str, Enum):
@@ -162,3 +165,18 @@ def regions_command(
     if unknown:
         _fail(CurationError([f"not a NUTS 2021 code: {code}" for code in unknown]))
     typer.echo(f"wrote {settings.path(settings.curation_dir) / 'regions.yaml'}")
+
+
+@export_app.command("csv")
+def export_csv_command(
+    out: Path = typer.Option(..., "--out", file_okay=False, help="Directory for the four CSV files."),
+) -> None:
+    """Write practices.csv, organisations.csv, participations.csv and collaborations.csv."""
+    settings = get_settings()
+    try:
+        store = open_store(settings.store_dir, visible_graphs(settings))
+    except ClusterGraphError as error:
+        _fail(error)
+        return
+    for name, rows in write_tables(store, out).items():
+        typer.echo(f"{out / name}: {rows} rows")
