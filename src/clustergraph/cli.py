@@ -14,7 +14,8 @@ import typer
 from clustergraph import __version__
 from clustergraph.build import build, visible_graphs
 from clustergraph.curation import load_curation, write_regions
-from clustergraph.errors import ClusterGraphError, CurationError, NotFound, QueryError, ValidationFailed
+from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, StoreError,
+                                 ValidationFailed)
 from clustergraph.evidence import register_hits, uncovered_hits
 from clustergraph.query_library import resolve_query
 from clustergraph.records import parse_guidebook
@@ -74,6 +75,22 @@ def build_command() -> None:
         f"{summary.triples} triples; SHACL: {'conforms' if summary.conforms else 'VIOLATIONS'}; "
         f"{summary.parse_issues} parse notes in {settings.path(settings.build_dir) / 'parse-report.txt'}\n"
         f"store: {settings.store_dir} -> {summary.store.name}; {summary.seconds:.1f} s")
+
+
+@app.command("serve")
+def serve_command(
+    host: str = typer.Option(None, help="Interface to listen on (default: the setting, 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port (default: the setting, 8000)."),
+) -> None:
+    """Serve the built graph: the SPARQL 1.1 endpoint at /sparql."""
+    import uvicorn
+
+    from clustergraph.web.app import create_app
+
+    settings = get_settings()
+    if not settings.store_dir.exists():
+        _fail(StoreError(f"no store at {settings.store_dir}: run 'clustergraph build' first"))
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
 @app.command("parse")

@@ -29,12 +29,28 @@ class Settings(BaseSettings):
     build_dir: Path = Path("data/build")
     base_iri: str = DEFAULT_BASE_IRI
     include_personal_data: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None
+    query_timeout: float = 10.0
+    query_workers: int = 2
+    max_query_bytes: int = 65_536
+    max_query_depth: int = 64
+    max_result_rows: int = 10_000
+    result_cache_entries: int = 512
 
     @field_validator("base_iri")
     @classmethod
     def _base_iri_ends_with_separator(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")) or not value.endswith(("/", "#")):
             raise ValueError("base_iri must be an http(s) IRI ending in '/' or '#'")
+        return value
+
+    @field_validator("query_timeout")
+    @classmethod
+    def _positive_timeout(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("query_timeout must be positive")
         return value
 
     def path(self, relative: Path) -> Path:

@@ -1,0 +1,40 @@
+"""``create_app(settings)``: the FastAPI application; the lifespan starts and stops the query workers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from clustergraph import __version__
+from clustergraph.build import visible_graphs
+from clustergraph.errors import ClusterGraphError
+from clustergraph.query_runner import ResultCache, WorkerPool
+from clustergraph.settings import Settings
+from clustergraph.web import sparql
+from clustergraph.web.deps import Endpoint
+from clustergraph.web.errors import handle_error
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The application for one settings object (tests build their own)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = WorkerPool(settings.store_dir, visible_graphs(settings), settings.query_workers,
+                          settings.query_timeout)
+        app.state.endpoint = Endpoint(settings, pool, ResultCache(settings.result_cache_entries))
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(title="ClusterGraph", version=__version__, lifespan=lifespan,
+                  description="SPARQL endpoint over the ClusterGraph knowledge graph of European clusters.")
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                       allow_headers=["*"], expose_headers=["ETag", "X-Result-Truncated"])
+    app.add_exception_handler(ClusterGraphError, handle_error)
+    app.include_router(sparql.router)
+    return app

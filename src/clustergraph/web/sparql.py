@@ -1,0 +1,159 @@
+"""The SPARQL 1.1 Protocol at ``/sparql``: GET, POST form and POST sparql-query lead to one handler.
+
+Read-only: updates are refused with 403. The dataset of a query is, in order of precedence, the protocol's
+``default-graph-uri``/``named-graph-uri``, the query's own FROM/FROM NAMED, or the union of the visible
+graphs; in every case only graphs the public may see take part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from clustergraph.query_runner import QueryJob
+from clustergraph.sparql_guard import inspect_request
+from clustergraph.web.conneg import GRAPH_TYPES, SOLUTION_TYPES, content_type, from_format_parameter, negotiate
+from clustergraph.web.deps import EndpointDep
+from clustergraph.web.description import service_description
+from clustergraph.web.errors import ProtocolError
+
+router = APIRouter()
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+UPDATE_REFUSED = "SPARQL Update is not enabled: this endpoint is read-only"
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """The protocol's parameters, however they arrived."""
+
+    query: str | None
+    update: str | None
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    format: str | None
+
+
+def _single(values: dict[str, list[str]], name: str) -> str | None:
+    found = values.get(name, [])
+    if len(found) > 1:
+        raise ProtocolError(f"the request carries {len(found)} '{name}' parameters; send exactly one", 400)
+    return found[0] if found else None
+
+
+def _from_params(values: dict[str, list[str]], query: str | None = None) -> ProtocolRequest:
+    return ProtocolRequest(
+        query=query if query is not None else _single(values, "query"),
+        update=_single(values, "update"),
+        default_graphs=tuple(values.get("default-graph-uri", [])),
+        named_graphs=tuple(values.get("named-graph-uri", [])),
+        format=_single(values, "format"),
+    )
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(f"the {what} is not UTF-8 (byte {exc.start})", 400) from exc
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(f"the request body is {declared} bytes; this endpoint accepts at most {limit}", 413)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ProtocolError(f"the request body exceeds {limit} bytes", 413)
+    return body
+
+
+@router.get("/sparql")
+@router.get("/sparql/", include_in_schema=False)
+async def sparql_get(request: Request, endpoint: EndpointDep) -> Response:
+    """Query by GET; with no query, the service description."""
+    values = parse_qs(request.url.query, keep_blank_values=True)
+    call = _from_params(values)
+    if call.update is not None:
+        raise ProtocolError("SPARQL Update cannot be sent by GET; use POST", 400)
+    if call.query is None:
+        return service_description(request, endpoint)
+    return await _answer(request, endpoint, call)
+
+
+@router.post("/sparql")
+@router.post("/sparql/", include_in_schema=False)
+async def sparql_post(request: Request, endpoint: EndpointDep) -> Response:
+    """Query by POST, URL-encoded form or ``application/sparql-query``; updates are refused."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    url_values = parse_qs(request.url.query, keep_blank_values=True)
+    limit = endpoint.settings.max_query_bytes * 2
+    if media_type == FORM:
+        body = _decode(await _read_body(request, limit), "form body")
+        values = parse_qs(body, keep_blank_values=True)
+        for name, found in url_values.items():
+            values.setdefault(name, []).extend(found)
+        call = _from_params(values)
+    elif media_type == SPARQL_QUERY:
+        if "query" in url_values:
+            raise ProtocolError("a sparql-query body and a 'query' parameter: send one query", 400)
+        call = _from_params(url_values, _decode(await _read_body(request, limit), "query"))
+    elif media_type == SPARQL_UPDATE:
+        raise ProtocolError(UPDATE_REFUSED, 403)
+    elif not media_type:
+        raise ProtocolError(f"a POST needs a Content-Type: {FORM} or {SPARQL_QUERY}", 400)
+    else:
+        raise ProtocolError(f"Content-Type {media_type} is not supported; use {FORM} or {SPARQL_QUERY}", 415)
+    if call.update is not None:
+        if call.query is not None:
+            raise ProtocolError("a request carries either a query or an update, not both", 400)
+        raise ProtocolError(UPDATE_REFUSED, 403)
+    if call.query is None:
+        raise ProtocolError("the request has no 'query' parameter", 400)
+    return await _answer(request, endpoint, call)
+
+
+async def _answer(request: Request, endpoint: EndpointDep, call: ProtocolRequest) -> Response:
+    assert call.query is not None
+    settings = endpoint.settings
+    inspected = inspect_request(call.query, settings.max_query_bytes, settings.max_query_depth)
+    if inspected.form == "UPDATE":
+        raise ProtocolError("this is a SPARQL Update, not a query; " + UPDATE_REFUSED, 400)
+    offered = GRAPH_TYPES if inspected.is_graph else SOLUTION_TYPES
+    if call.format:
+        media_type = from_format_parameter(call.format, offered)
+        if media_type is None:
+            raise ProtocolError(f"format '{call.format}' is not available for this query; "
+                                f"choose one of {', '.join(offered)}", 406)
+    else:
+        media_type = negotiate(request.headers.get("accept"), offered)
+        if media_type is None:
+            raise ProtocolError(f"none of the accepted types is available; this query can be answered as "
+                                f"{', '.join(offered)}", 406)
+    if call.default_graphs or call.named_graphs:  # the protocol's dataset overrides the query's
+        default, named = call.default_graphs, call.named_graphs
+    elif inspected.from_graphs or inspected.from_named:
+        default, named = inspected.from_graphs, inspected.from_named
+    else:
+        default, named = None, None  # the union of the visible graphs, and each of them by name
+    job = QueryJob(call.query, media_type, default, named, settings.max_result_rows)
+    build_id = endpoint.build_id()
+    etag = '"' + hashlib.sha256(repr((build_id, job)).encode("utf-8")).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=60, must-revalidate", "Vary": "Accept"}
+    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    answer = endpoint.cache.get(build_id, job)
+    if answer is None:
+        answer = await run_in_threadpool(endpoint.pool.run, job)
+        endpoint.cache.put(build_id, job, answer)
+    if answer.truncated:
+        headers["X-Result-Truncated"] = f"true; the first {settings.max_result_rows} results are shown"
+    return Response(answer.body, media_type=content_type(media_type), headers=headers)
