@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from clustergraph.build import BuildResult, make_dataset, visible_graphs
+from clustergraph.build import BuildResult, make_dataset, hidden_graphs
 from clustergraph.curation import Curation, load_curation
 from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import Settings
@@ -42,7 +42,7 @@ def build_result(settings: Settings) -> BuildResult:
 @pytest.fixture(scope="session")
 def store(settings: Settings, build_result: BuildResult) -> GraphStore:
     """An in-memory Oxigraph store of the built dataset, showing what the public may see."""
-    return memory_store(build_result.nquads, visible_graphs(settings))
+    return memory_store(build_result.nquads, hidden_graphs(settings))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clustergraph.build import BuildResult, build, make_dataset, visible_graphs
+from clustergraph.build import BuildResult, build, make_dataset, hidden_graphs
 from clustergraph.errors import CurationError
 from clustergraph.identity import Iris
 from clustergraph.settings import Settings
@@ -55,7 +55,7 @@ def _copy_project(settings: Settings, target: Path) -> Settings:
 def test_failed_build_leaves_the_previous_store_in_place(settings: Settings, tmp_path: Path) -> None:
     local = _copy_project(settings, tmp_path)
     _, first = build(local)
-    before = open_store(local.store_dir, visible_graphs(local))
+    before = open_store(local.store_dir, hidden_graphs(local))
     triples = len(before)
     del before
     broken = local.path(local.curation_dir) / "organisations" / "broken.yaml"
@@ -64,7 +64,7 @@ def test_failed_build_leaves_the_previous_store_in_place(settings: Settings, tmp
         build(local)
     assert "not a lower-case slug" in str(caught.value) and "spaceship" in str(caught.value)
     assert local.store_dir.resolve() == first.store
-    assert len(open_store(local.store_dir, visible_graphs(local))) == triples
+    assert len(open_store(local.store_dir, hidden_graphs(local))) == triples
     broken.unlink()
     _, second = build(local)
     assert second.store != first.store and not first.store.exists()

@@ -84,11 +84,9 @@ def read_inputs(settings: Settings) -> tuple[Guidebook, Curation, SourceMeta]:
     return guidebook, curation, meta
 
 
-def visible_graphs(settings: Settings) -> tuple[str, ...]:
-    """The named graphs queries may see: public and ontology, plus personal data only when turned on."""
-    iris = Iris(settings.base_iri)
-    names = ("public", "ontology", "personal") if settings.include_personal_data else ("public", "ontology")
-    return tuple(str(iris.graph(name)) for name in names)
+def hidden_graphs(settings: Settings) -> tuple[str, ...]:
+    """The named graphs queries must not see: personal data, unless the operator turned it on."""
+    return () if settings.include_personal_data else (str(Iris(settings.base_iri).graph("personal")),)
 
 
 def make_dataset(settings: Settings) -> BuildResult:

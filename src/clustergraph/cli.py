@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import typer
 
 from clustergraph import __version__
-from clustergraph.build import build, visible_graphs
+from clustergraph.build import build, hidden_graphs
 from clustergraph.curation import load_curation, write_regions
 from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, StoreError,
                                  ValidationFailed)
@@ -116,7 +116,7 @@ def query_command(
     settings = get_settings()
     try:
         query = resolve_query(name_or_file, settings.path(settings.queries_dir))
-        store = open_store(settings.store_dir, visible_graphs(settings))
+        store = open_store(settings.store_dir, hidden_graphs(settings))
         result = store.query(query.text)
     except ClusterGraphError as error:
         _fail(error)
@@ -191,7 +191,7 @@ def export_csv_command(
     """Write practices.csv, organisations.csv, participations.csv and collaborations.csv."""
     settings = get_settings()
     try:
-        store = open_store(settings.store_dir, visible_graphs(settings))
+        store = open_store(settings.store_dir, hidden_graphs(settings))
     except ClusterGraphError as error:
         _fail(error)
         return

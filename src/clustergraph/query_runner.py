@@ -56,6 +56,7 @@ class QueryJob:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 10_000
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def execute(store: GraphStore, job: QueryJob) -> QueryAnswer:
     """
     default = [ox.NamedNode(g) for g in job.default_graphs] if job.default_graphs is not None else None
     named = [ox.NamedNode(g) for g in job.named_graphs] if job.named_graphs is not None else None
-    result = store.query(job.text, default, named)
+    result = store.query(job.text, default, named, job.base_iri)
     if isinstance(result, ox.QueryBoolean):
         results_format = ox.QueryResultsFormat.from_media_type(job.media_type)
         if results_format is None:
@@ -105,7 +106,7 @@ def execute(store: GraphStore, job: QueryJob) -> QueryAnswer:
     return QueryAnswer(body or b"", len(triples), truncated)
 
 
-def _worker_main(connection: Connection, store_link: str, visible_graphs: tuple[str, ...]) -> None:
+def _worker_main(connection: Connection, store_link: str, hidden_graphs: tuple[str, ...]) -> None:
     """A worker's loop: open the store (again after each rebuild), run jobs, send answers or errors."""
     opened: tuple[str, GraphStore] | None = None
     while True:
@@ -116,7 +117,7 @@ def _worker_main(connection: Connection, store_link: str, visible_graphs: tuple[
         try:
             target = os.path.realpath(store_link)
             if opened is None or opened[0] != target:
-                opened = (target, open_store(Path(store_link), visible_graphs))
+                opened = (target, open_store(Path(store_link), hidden_graphs))
             connection.send(("ok", execute(opened[1], job)))
         except QueryError as exc:
             connection.send(("query-error", str(exc)))
@@ -127,9 +128,9 @@ def _worker_main(connection: Connection, store_link: str, visible_graphs: tuple[
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, context: Any, store_link: Path, visible_graphs: tuple[str, ...]) -> None:
+    def __init__(self, context: Any, store_link: Path, hidden_graphs: tuple[str, ...]) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, str(store_link), visible_graphs),
+        self.process = context.Process(target=_worker_main, args=(child, str(store_link), hidden_graphs),
                                        daemon=True)
         self.process.start()
         child.close()
@@ -146,17 +147,17 @@ class WorkerPool:
     Thread-safe: the web layer calls ``run`` from its thread pool, so the event loop never waits on a query.
     """
 
-    def __init__(self, store_link: Path, visible_graphs: tuple[str, ...], size: int, timeout: float) -> None:
+    def __init__(self, store_link: Path, hidden_graphs: tuple[str, ...], size: int, timeout: float) -> None:
         self._context = multiprocessing.get_context("spawn")
         self._store_link = store_link
-        self._visible = visible_graphs
+        self._hidden = hidden_graphs
         self.timeout = timeout
         self._idle: queue.Queue[_Worker] = queue.Queue()
         for _ in range(size):
             self._idle.put(self._spawn())
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._context, self._store_link, self._visible)
+        return _Worker(self._context, self._store_link, self._hidden)
 
     def run(self, job: QueryJob) -> QueryAnswer:
         """Run one job on the next free worker.

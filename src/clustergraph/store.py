@@ -68,26 +68,35 @@ def load_store(nquads: Path, store_link: Path) -> Path:
 
 @dataclass(frozen=True)
 class GraphStore:
-    """A read view of the store restricted to the graphs a caller may see.
+    """A read view of the store: every named graph but the hidden ones; their union is the default graph.
 
     >>> store = ox.Store()
-    >>> g = ox.NamedNode("http://example.org/g")
-    >>> store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
-    ...                   ox.Literal("o"), g))
-    >>> view = GraphStore(store, (g,))
-    >>> bool(view.query("ASK { ?s ?p 'o' }"))
-    True
+    >>> s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+    >>> store.add(ox.Quad(s, p, ox.Literal("open"), ox.NamedNode("http://example.org/public")))
+    >>> store.add(ox.Quad(s, p, ox.Literal("secret"), ox.NamedNode("http://example.org/personal")))
+    >>> view = GraphStore.over(store, ("http://example.org/personal",))
+    >>> bool(view.query("ASK { ?s ?p 'open' }")), bool(view.query("ASK { ?s ?p 'secret' }"))
+    (True, False)
     """
 
     store: ox.Store
     visible_graphs: tuple[ox.NamedNode, ...]
 
+    @classmethod
+    def over(cls, store: ox.Store, hidden_graphs: tuple[str, ...]) -> GraphStore:
+        """A view of ``store`` without ``hidden_graphs`` (the store's graphs are read once, here)."""
+        hidden = {ox.NamedNode(iri) for iri in hidden_graphs}
+        graphs = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g not in hidden),
+                        key=lambda g: g.value)
+        return cls(store, tuple(graphs))
+
     def query(self, sparql: str, default_graphs: list[ox.NamedNode] | None = None,
-              named_graphs: list[ox.NamedNode] | None = None) -> QueryResult:
+              named_graphs: list[ox.NamedNode] | None = None, base_iri: str | None = None) -> QueryResult:
         """Run a SPARQL query over the visible graphs (their union is the default graph).
 
         ``default_graphs`` and ``named_graphs`` (the protocol's ``default-graph-uri`` and
         ``named-graph-uri``) narrow the dataset further; a graph outside the visible ones is empty.
+        ``base_iri`` resolves relative IRIs (the protocol's: the endpoint's URL).
 
         Raises
         ------
@@ -100,6 +109,7 @@ class GraphStore:
         try:
             return self.store.query(
                 sparql,
+                base_iri=base_iri,
                 default_graph=default if default is not None else list(self.visible_graphs),
                 named_graphs=named if named is not None else list(self.visible_graphs),
             )
@@ -113,7 +123,7 @@ class GraphStore:
         return int(next(iter(result))["n"].value)
 
 
-def open_store(store_link: Path, visible_graphs: tuple[str, ...]) -> GraphStore:
+def open_store(store_link: Path, hidden_graphs: tuple[str, ...]) -> GraphStore:
     """Open the built store read-only.
 
     Raises
@@ -127,14 +137,14 @@ def open_store(store_link: Path, visible_graphs: tuple[str, ...]) -> GraphStore:
         store = ox.Store.read_only(str(store_link.resolve()))
     except OSError as exc:
         raise StoreError(f"cannot open the store at {store_link}: {exc}") from exc
-    return GraphStore(store, tuple(ox.NamedNode(iri) for iri in visible_graphs))
+    return GraphStore.over(store, hidden_graphs)
 
 
-def memory_store(nquads: bytes, visible_graphs: tuple[str, ...]) -> GraphStore:
+def memory_store(nquads: bytes, hidden_graphs: tuple[str, ...]) -> GraphStore:
     """An in-memory store of the given N-Quads (tests and one-off queries)."""
     store = ox.Store()
     store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
-    return GraphStore(store, tuple(ox.NamedNode(iri) for iri in visible_graphs))
+    return GraphStore.over(store, hidden_graphs)
 
 
 def serialize_result(result: QueryResult, fmt: str) -> bytes:

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from clustergraph import __version__
-from clustergraph.build import visible_graphs
+from clustergraph.build import hidden_graphs
 from clustergraph.errors import ClusterGraphError
 from clustergraph.query_runner import ResultCache, WorkerPool
 from clustergraph.settings import Settings
@@ -23,7 +23,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = WorkerPool(settings.store_dir, visible_graphs(settings), settings.query_workers,
+        pool = WorkerPool(settings.store_dir, hidden_graphs(settings), settings.query_workers,
                           settings.query_timeout)
         app.state.endpoint = Endpoint(settings, pool, ResultCache(settings.result_cache_entries))
         try:

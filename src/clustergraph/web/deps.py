@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from clustergraph.errors import StoreError
-from clustergraph.query_runner import ResultCache, WorkerPool
+from clustergraph.query_runner import QueryAnswer, QueryJob, ResultCache, WorkerPool
 from clustergraph.settings import Settings
 
 
@@ -33,6 +35,22 @@ class Endpoint:
         if not link.exists():
             raise StoreError(f"no store at {link}: run 'clustergraph build' first")
         return os.path.basename(os.path.realpath(link))
+
+    async def run(self, job: QueryJob) -> QueryAnswer:
+        """Answer a job from the cache, or from a worker (off the event loop) and remember it."""
+        build_id = self.build_id()
+        answer = self.cache.get(build_id, job)
+        if answer is None:
+            answer = await run_in_threadpool(self.pool.run, job)
+            self.cache.put(build_id, job, answer)
+        return answer
+
+    async def named_graphs(self) -> list[str]:
+        """The named graphs queries can see, as the store holds them now."""
+        job = QueryJob("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
+                       "application/sparql-results+json")
+        document = json.loads((await self.run(job)).body)
+        return [binding["g"]["value"] for binding in document["results"]["bindings"]]
 
 
 def get_endpoint(request: Request) -> Endpoint:

@@ -9,7 +9,6 @@ from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from clustergraph.build import visible_graphs
 from clustergraph.web.conneg import content_type, negotiate
 from clustergraph.web.deps import Endpoint
 
@@ -28,7 +27,7 @@ def endpoint_url(request: Request, endpoint: Endpoint) -> str:
     return str(request.url.replace(query=None, fragment=None)).rstrip("/")
 
 
-def describe_service(url: str, endpoint: Endpoint) -> Graph:
+def describe_service(url: str, endpoint: Endpoint, named_graphs: list[str]) -> Graph:
     """The service description graph of this endpoint."""
     graph = Graph()
     graph.bind("sd", SD)
@@ -51,7 +50,7 @@ def describe_service(url: str, endpoint: Endpoint) -> Graph:
     default_graph = BNode("defaultGraph")
     graph.add((dataset, SD.defaultGraph, default_graph))
     graph.add((default_graph, RDF.type, SD.Graph))
-    for iri in visible_graphs(endpoint.settings):
+    for iri in named_graphs:
         named = BNode()
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))
@@ -59,10 +58,10 @@ def describe_service(url: str, endpoint: Endpoint) -> Graph:
     return graph
 
 
-def service_description(request: Request, endpoint: Endpoint) -> Response:
+async def service_description(request: Request, endpoint: Endpoint) -> Response:
     """Answer a plain GET of the endpoint in the format the client prefers (Turtle by default)."""
     url = endpoint_url(request, endpoint)
-    graph = describe_service(url, endpoint)
+    graph = describe_service(url, endpoint, await endpoint.named_graphs())
     media_type = negotiate(request.headers.get("accept"), DESCRIPTION_TYPES) or "text/turtle"
     headers = {"Vary": "Accept", "Cache-Control": "public, max-age=300"}
     if media_type == "text/html":

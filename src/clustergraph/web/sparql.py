@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from clustergraph.query_runner import QueryJob
 from clustergraph.sparql_guard import inspect_request
 from clustergraph.web.conneg import GRAPH_TYPES, SOLUTION_TYPES, content_type, from_format_parameter, negotiate
 from clustergraph.web.deps import EndpointDep
-from clustergraph.web.description import service_description
+from clustergraph.web.description import endpoint_url, service_description
 from clustergraph.web.errors import ProtocolError
 
 router = APIRouter()
@@ -64,6 +63,15 @@ def _decode(body: bytes, what: str) -> str:
         raise ProtocolError(f"the {what} is not UTF-8 (byte {exc.start})", 400) from exc
 
 
+def _charset(request: Request) -> str:
+    """The charset parameter of the request's Content-Type, lower-cased ('' when absent)."""
+    for parameter in request.headers.get("content-type", "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return ""
+
+
 async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -85,7 +93,7 @@ async def sparql_get(request: Request, endpoint: EndpointDep) -> Response:
     if call.update is not None:
         raise ProtocolError("SPARQL Update cannot be sent by GET; use POST", 400)
     if call.query is None:
-        return service_description(request, endpoint)
+        return await service_description(request, endpoint)
     return await _answer(request, endpoint, call)
 
 
@@ -96,6 +104,8 @@ async def sparql_post(request: Request, endpoint: EndpointDep) -> Response:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     url_values = parse_qs(request.url.query, keep_blank_values=True)
     limit = endpoint.settings.max_query_bytes * 2
+    if media_type in (FORM, SPARQL_QUERY, SPARQL_UPDATE) and _charset(request) not in ("", "utf-8", "utf8"):
+        raise ProtocolError(f"charset {_charset(request)} is not supported; send UTF-8", 415)
     if media_type == FORM:
         body = _decode(await _read_body(request, limit), "form body")
         values = parse_qs(body, keep_blank_values=True)
@@ -144,16 +154,14 @@ async def _answer(request: Request, endpoint: EndpointDep, call: ProtocolRequest
         default, named = inspected.from_graphs, inspected.from_named
     else:
         default, named = None, None  # the union of the visible graphs, and each of them by name
-    job = QueryJob(call.query, media_type, default, named, settings.max_result_rows)
+    job = QueryJob(call.query, media_type, default, named, settings.max_result_rows,
+                   endpoint_url(request, endpoint))
     build_id = endpoint.build_id()
     etag = '"' + hashlib.sha256(repr((build_id, job)).encode("utf-8")).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=60, must-revalidate", "Vary": "Accept"}
     if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    answer = endpoint.cache.get(build_id, job)
-    if answer is None:
-        answer = await run_in_threadpool(endpoint.pool.run, job)
-        endpoint.cache.put(build_id, job, answer)
+    answer = await endpoint.run(job)
     if answer.truncated:
         headers["X-Result-Truncated"] = f"true; the first {settings.max_result_rows} results are shown"
     return Response(answer.body, media_type=content_type(media_type), headers=headers)

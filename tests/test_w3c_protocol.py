@@ -1,0 +1,194 @@
+"""The W3C SPARQL 1.1 Protocol and Service Description tests, read from ../shared and run against the server.
+
+The runner executes every case of the manifests: the query cases and the bad-request cases must pass as
+written; the update cases must get the refusal a read-only endpoint owes (403 for the update request, after
+which the case's follow-up requests are moot).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS
+
+from clustergraph.settings import Settings
+from clustergraph.store import load_store
+from clustergraph.web.app import create_app
+
+MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
+HT = Namespace("http://www.w3.org/2011/http#")
+HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
+CNT = Namespace("http://www.w3.org/2011/content#")
+UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+TESTS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "sparql-protocol-tests"
+SOLUTION_TYPES = {"application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                  "text/tab-separated-values"}
+GRAPH_TYPES = {"text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json",
+               "application/n-quads", "application/trig"}
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes | None
+    statuses: tuple[URIRef, ...]
+    expected_format: str | None
+    expected_boolean: bool | None
+
+    @property
+    def is_update(self) -> bool:
+        content_type = self.headers.get("content-type", "")
+        return content_type.startswith("application/sparql-update") or (
+            content_type.startswith("application/x-www-form-urlencoded") and (self.body or b"").startswith(b"update="))
+
+
+@dataclass(frozen=True)
+class ProtocolCase:
+    name: str
+    title: str
+    graphs: tuple[tuple[str, Path], ...]
+    requests: tuple[HttpRequest, ...]
+
+
+def _manifest_cases() -> list[ProtocolCase]:
+    path = TESTS / "protocol" / "manifest.ttl"
+    if not path.exists():
+        return []
+    graph = Graph().parse(path, format="turtle", publicID=path.as_uri())
+    manifest = next(graph.subjects(RDF.type, MF.Manifest))
+    cases = []
+    for entry in Collection(graph, graph.value(manifest, MF.entries)):
+        action = graph.value(entry, MF.action)
+        requests = []
+        for request in Collection(graph, graph.value(action, HT.requests)):
+            headers = {}
+            header_list = graph.value(request, HT.headers)
+            if header_list is not None:
+                for header in Collection(graph, header_list):
+                    headers[str(graph.value(header, HT.fieldName)).lower()] = str(graph.value(header, HT.fieldValue))
+            body_node = graph.value(request, HT.body)
+            body = None
+            if body_node is not None:
+                encoding = str(graph.value(body_node, CNT.characterEncoding) or "UTF-8")
+                body = str(graph.value(body_node, CNT.chars)).encode(encoding)
+            response = graph.value(request, HT.resp)
+            boolean = graph.value(response, MF.expectedBoolean)
+            requests.append(HttpRequest(
+                method=str(graph.value(request, HT.methodName)),
+                path=str(graph.value(request, HT.absolutePath)),
+                headers=headers,
+                body=body,
+                statuses=tuple(graph.objects(response, MF.expectedStatus)),
+                expected_format=str(graph.value(response, MF.expectedFormat) or "") or None,
+                expected_boolean=None if boolean is None else bool(boolean.toPython()),
+            ))
+        graphs = tuple((str(graph.value(data, RDFS.label)), Path(str(graph.value(data, UT.graph))[7:]))
+                       for data in graph.objects(entry, UT.graphData))
+        cases.append(ProtocolCase(str(entry).rsplit("#", 1)[1], str(graph.value(entry, MF.name)), graphs,
+                                  tuple(requests)))
+    return cases
+
+
+CASES = _manifest_cases()
+
+
+def _status_ok(status: int, expected: tuple[URIRef, ...]) -> bool:
+    classes = {HTS.StatusCode2xx: range(200, 300), HTS.StatusCode3xx: range(300, 400),
+               HTS.StatusCode4xx: range(400, 500), HTS.StatusCode5xx: range(500, 600)}
+    return any(status in classes.get(code, ()) for code in expected)
+
+
+@pytest.fixture(scope="module")
+def protocol_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A server over the manifests' own data: data1-3.nt loaded as the named graphs the tests use."""
+    if not CASES:
+        pytest.fail(f"W3C protocol manifest not found under {TESTS}")
+    root = tmp_path_factory.mktemp("protocol")
+    quads = []
+    for label, path in sorted({g for case in CASES for g in case.graphs}):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                quads.append(line.rstrip().rstrip(".").rstrip() + f" <{label}> .")
+    dump = root / "data.nq"
+    dump.write_text("\n".join(quads) + "\n", encoding="utf-8")
+    settings = Settings(project_dir=root, query_workers=1, query_timeout=10)
+    load_store(dump, settings.store_dir)
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_manifest_has_every_case() -> None:
+    assert len(CASES) == 34
+    assert sum(1 for case in CASES if case.name.startswith("bad_")) == 14
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_protocol_case(protocol_client: TestClient, case: ProtocolCase) -> None:
+    for request in case.requests:
+        response = protocol_client.request(request.method, request.path, headers=request.headers,
+                                           content=request.body)
+        if request.is_update and not case.name.startswith("bad_"):
+            assert response.status_code == 403, f"{case.title}: a read-only endpoint refuses updates"
+            return
+        assert _status_ok(response.status_code, request.statuses), (
+            f"{case.title}: status {response.status_code} not in {request.statuses}: {response.text[:300]}")
+        if request.expected_format is None or response.status_code >= 300:
+            continue
+        media_type = response.headers["content-type"].split(";")[0]
+        if request.expected_format == "tabular":
+            assert media_type in SOLUTION_TYPES
+        elif request.expected_format == "RDF":
+            assert media_type in GRAPH_TYPES
+        elif request.expected_format == "boolean":
+            assert media_type in ("application/sparql-results+json", "application/sparql-results+xml")
+            if request.expected_boolean is not None:
+                assert json.loads(response.text)["boolean"] is request.expected_boolean, case.title
+
+
+@pytest.fixture(scope="module")
+def service_description(protocol_client: TestClient) -> Graph:
+    response = protocol_client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    return Graph().parse(data=response.text, format="turtle")
+
+
+def test_sd_manifest_is_read() -> None:
+    graph = Graph().parse(TESTS / "service-description" / "manifest.ttl", format="turtle")
+    names = {str(graph.value(test, MF.name)) for test in graph.subjects(RDF.type, MF.ServiceDescriptionTest)}
+    assert names == {"GET on endpoint returns RDF", "Service description contains a matching sd:endpoint triple",
+                     "Service description conforms to schema"}
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/rdf+xml", "application/ld+json", "*/*"])
+def test_sd_get_on_endpoint_returns_rdf(protocol_client: TestClient, accept: str) -> None:
+    response = protocol_client.get("/sparql", headers={"Accept": accept})
+    fmt = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld"}[
+        response.headers["content-type"].split(";")[0]]
+    assert len(Graph().parse(data=response.text, format=fmt)) > 5
+
+
+def test_sd_contains_a_matching_endpoint_triple(service_description: Graph) -> None:
+    assert (None, SD.endpoint, URIRef("http://testserver/sparql")) in service_description
+
+
+def test_sd_conforms_to_schema(service_description: Graph) -> None:
+    service = service_description.value(predicate=RDF.type, object=SD.Service)
+    assert service is not None
+    assert service_description.value(service, SD.supportedLanguage) == SD.SPARQL11Query
+    for result_format in service_description.objects(service, SD.resultFormat):
+        assert isinstance(result_format, URIRef)
+    dataset = service_description.value(service, SD.defaultDataset)
+    assert (dataset, RDF.type, SD.Dataset) in service_description
+    names = {str(service_description.value(named, SD.name))
+             for named in service_description.objects(dataset, SD.namedGraph)}
+    assert "http://kasei.us/2009/09/sparql/data/data1.rdf" in names
