@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
-from clustergraph.build import BuildResult, make_dataset, hidden_graphs
+from clustergraph.build import BuildResult, build, hidden_graphs, make_dataset
 from clustergraph.curation import Curation, load_curation
 from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import Settings
 from clustergraph.source import read_source
 from clustergraph.store import GraphStore, memory_store
+from clustergraph.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -51,3 +55,21 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"reference data not found at {SHARED}")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def served(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A built copy of the project served with a short time limit and a small row cap."""
+    target = tmp_path_factory.mktemp("served")
+    for folder in ("data/source", "data/curation", "ontology", "shapes", "queries"):
+        shutil.copytree(settings.path(Path(folder)), target / folder)
+    local = Settings(project_dir=target, query_timeout=2.0, query_workers=2, max_result_rows=50)
+    build(local)
+    return local
+
+
+@pytest.fixture(scope="session")
+def client(served: Settings) -> Iterator[TestClient]:
+    """The app in process, with real worker processes behind it."""
+    with TestClient(create_app(served)) as test_client:
+        yield test_client

@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from clustergraph.build import build
 from clustergraph.settings import Settings
-from clustergraph.web.app import create_app
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/clustergraph/ontology#GoodPractice> }"
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5"
 # Four unconstrained patterns over a few thousand triples: far more work than any time limit allows.
 EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
-
-
-@pytest.fixture(scope="module")
-def served(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    target = tmp_path_factory.mktemp("served")
-    for folder in ("data/source", "data/curation", "ontology", "shapes", "queries"):
-        shutil.copytree(settings.path(Path(folder)), target / folder)
-    local = Settings(project_dir=target, query_timeout=2.0, query_workers=2, max_result_rows=50)
-    build(local)
-    return local
-
-
-@pytest.fixture(scope="module")
-def client(served: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(served)) as test_client:
-        yield test_client
 
 
 @pytest.mark.parametrize(("accept", "expected"), [

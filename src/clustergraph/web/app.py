@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from clustergraph import __version__
 from clustergraph.build import hidden_graphs
 from clustergraph.errors import ClusterGraphError
 from clustergraph.query_runner import ResultCache, WorkerPool
 from clustergraph.settings import Settings
-from clustergraph.web import sparql
+from clustergraph.web import editor, pages, sparql
 from clustergraph.web.deps import Endpoint
 from clustergraph.web.errors import handle_error
+
+
+STATIC = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -36,5 +41,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["*"], expose_headers=["ETag", "X-Result-Truncated"])
     app.add_exception_handler(ClusterGraphError, handle_error)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(sparql.router)
+    app.include_router(editor.router)
+    app.include_router(pages.router)  # last: its catch-all path serves every IRI under the base
     return app

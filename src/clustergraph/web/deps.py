@@ -45,12 +45,25 @@ class Endpoint:
             self.cache.put(build_id, job, answer)
         return answer
 
+    def select(self, query: str) -> list[dict[str, dict[str, str]]]:
+        """A SELECT's rows as SPARQL JSON bindings, blocking (call from a worker thread, not the event loop)."""
+        job = QueryJob(query, "application/sparql-results+json", max_rows=1_000_000)
+        build_id = self.build_id()
+        answer = self.cache.get(build_id, job)
+        if answer is None:
+            answer = self.pool.run(job)
+            self.cache.put(build_id, job, answer)
+        bindings: list[dict[str, dict[str, str]]] = json.loads(answer.body)["results"]["bindings"]
+        return bindings
+
+    def select_values(self, query: str) -> list[dict[str, str]]:
+        """A SELECT's rows as {variable: lexical value}, blocking."""
+        return [{name: term["value"] for name, term in row.items()} for row in self.select(query)]
+
     async def named_graphs(self) -> list[str]:
         """The named graphs queries can see, as the store holds them now."""
-        job = QueryJob("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
-                       "application/sparql-results+json")
-        document = json.loads((await self.run(job)).body)
-        return [binding["g"]["value"] for binding in document["results"]["bindings"]]
+        rows = await run_in_threadpool(self.select_values, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+        return [row["g"] for row in rows]
 
 
 def get_endpoint(request: Request) -> Endpoint:

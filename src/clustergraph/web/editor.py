@@ -1,0 +1,64 @@
+"""The home page: the YASGUI query editor on this endpoint, with the query catalogue and own autocompletion."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from clustergraph.query_library import load_queries
+from clustergraph.vocab import PREFIXES
+from clustergraph.web.deps import EndpointDep
+from clustergraph.web.html import page
+
+router = APIRouter()
+TERMS = {
+    "classes": "SELECT DISTINCT ?iri WHERE { { ?s a ?iri } UNION { ?iri a <http://www.w3.org/2002/07/owl#Class> } "
+               "FILTER(isIRI(?iri)) } ORDER BY ?iri",
+    "properties": "SELECT DISTINCT ?iri WHERE { ?s ?iri ?o } ORDER BY ?iri",
+    "entities": "SELECT DISTINCT ?iri WHERE { ?iri a ?type FILTER(isIRI(?iri) && ?type IN ("
+                "<http://www.w3.org/ns/org#Organization>, <https://w3id.org/clustergraph/ontology#Programme>, "
+                "<https://w3id.org/clustergraph/ontology#Project>, "
+                "<https://w3id.org/clustergraph/ontology#GoodPractice>, "
+                "<https://w3id.org/clustergraph/ontology#IndustrialEcosystem>)) } ORDER BY ?iri",
+}
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, endpoint: EndpointDep) -> HTMLResponse:
+    """The query editor, opened on the first catalogue query or on the ``query`` in the link."""
+    settings = endpoint.settings
+    catalogue = load_queries(settings.path(settings.queries_dir))
+    config = {
+        "endpoint": str(request.base_url).rstrip("/") + "/sparql",
+        "termsUrl": "/editor/terms.json",
+        "prefixes": {prefix: str(namespace) for prefix, namespace in PREFIXES.items()},
+        "queries": [{"name": q.name, "title": q.title, "description": q.description, "text": q.text}
+                    for q in catalogue.values()],
+    }
+    data = json.dumps(config).replace("</", "<\\/")
+    body = (
+        "<link rel='stylesheet' href='/static/vendor/yasgui.min.css'>"
+        "<h1>Query the graph</h1><p>Pick an example question or write SPARQL; results can be downloaded from the "
+        "table, and <em>Share</em> gives a link that carries the query.</p>"
+        "<p><label for='cg-picker'><strong>Example queries</strong></label> <select id='cg-picker'>"
+        "<option value=''>choose a question…</option></select> <button id='cg-share' type='button'>Share</button>"
+        " <input id='cg-link' readonly hidden size='60'></p>"
+        "<p id='cg-description' class='muted'></p>"
+        "<div id='yasgui'></div>"
+        f"<script id='cg-config' type='application/json'>{data}</script>"
+        "<script src='/static/vendor/yasgui.min.js'></script><script src='/static/editor.js'></script>"
+    )
+    return HTMLResponse(page("Query editor", body))
+
+
+@router.get("/editor/terms.json")
+async def terms(endpoint: EndpointDep) -> JSONResponse:
+    """This graph's classes, properties and main entities, for the editor's autocompletion."""
+    found = {}
+    for key, query in TERMS.items():
+        rows = await run_in_threadpool(endpoint.select_values, query)
+        found[key] = [row["iri"] for row in rows]
+    return JSONResponse(found, headers={"Cache-Control": "public, max-age=300"})

@@ -1,0 +1,91 @@
+"""Dereferenceable IRIs, the ontology documentation and the VoID description, as clients fetch them."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import VOID
+
+from clustergraph.build import BuildResult
+
+PRACTICE = "https://w3id.org/clustergraph/practice/3.2.16"
+
+
+@pytest.mark.parametrize(("accept", "media_type", "fmt"), [
+    ("text/turtle", "text/turtle", "turtle"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("*/*", "text/turtle", "turtle"),
+])
+def test_practice_iri_answers_rdf_by_conneg(client: TestClient, accept: str, media_type: str, fmt: str) -> None:
+    response = client.get("/practice/3.2.16", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    assert "Accept" in response.headers["vary"]
+    graph = Graph().parse(data=response.text, format=fmt)
+    assert (URIRef(PRACTICE), None, Literal("3.2.16")) in graph
+
+
+@pytest.mark.parametrize(("suffix", "fmt"), [(".ttl", "turtle"), (".jsonld", "json-ld"), (".nt", "nt")])
+def test_explicit_format_suffixes(client: TestClient, suffix: str, fmt: str) -> None:
+    response = client.get(f"/practice/3.2.16{suffix}", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert len(Graph().parse(data=response.text, format=fmt)) > 10
+
+
+def test_practice_page_for_people(client: TestClient) -> None:
+    response = client.get("/practice/3.2.16", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    text = response.text
+    assert "Regional Trademark IO SONO FRIULI VENEZIA GIULIA" in text
+    assert "<h2>Challenges</h2>" in text and "Fondazione Agrifood &amp; Bioeconomy FVG" in text
+    assert "Legalnext (SDGs aspects)" in text  # a participation's quote
+    assert "href='/organisation/legalnext'" in text
+    assert "mailto:" not in text and "rovere@" not in text  # personal data stays hidden
+
+
+def test_every_local_link_on_a_page_resolves(client: TestClient) -> None:
+    import re
+
+    text = client.get("/practice/3.2.16", headers={"Accept": "text/html"}).text
+    links = sorted(set(re.findall(r"href='(/[^'#]*)'", text)))
+    assert len(links) > 10
+    for link in links:
+        assert client.get(link, headers={"Accept": "text/html"}).status_code == 200, link
+
+
+def test_unknown_iri_is_404(client: TestClient) -> None:
+    assert client.get("/practice/9.9.9").status_code == 404
+    assert client.get("/organisation/nobody", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_contacts_are_not_dereferenceable(client: TestClient) -> None:
+    assert client.get("/contact/3.1.2-1").status_code == 404
+
+
+def test_conditional_request_on_a_page(client: TestClient) -> None:
+    first = client.get("/practice/3.2.16", headers={"Accept": "text/turtle"})
+    again = client.get("/practice/3.2.16", headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_ontology_documentation_and_turtle(client: TestClient) -> None:
+    html = client.get("/ontology", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and "<h2>Classes</h2>" in html.text and "cg:GoodPractice" in html.text
+    turtle = client.get("/ontology.ttl")
+    graph = Graph().parse(data=turtle.text, format="turtle")
+    assert (URIRef("https://w3id.org/clustergraph/ontology#GoodPractice"), None, None) in graph
+
+
+def test_void_agrees_with_the_store(client: TestClient, build_result: BuildResult) -> None:
+    response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=response.text, format="turtle")
+    dataset = URIRef("https://w3id.org/clustergraph/dataset")
+    public_and_ontology = sum(1 for quad in build_result.built.dataset.quads()
+                              if not str(quad[3]).endswith("/graph/personal"))
+    assert int(graph.value(dataset, VOID.triples)) == public_and_ontology
+    assert graph.value(dataset, VOID.sparqlEndpoint) == URIRef("http://testserver/sparql")
+    linksets = list(graph.objects(dataset, VOID.subset))
+    targets = {str(graph.value(linkset, VOID.objectsTarget)) for linkset in linksets}
+    assert {f"{dataset}#target-eu-country", f"{dataset}#target-nuts"} <= targets
