@@ -108,8 +108,10 @@ def _status_ok(status: int, expected: tuple[URIRef, ...]) -> bool:
     return any(status in classes.get(code, ()) for code in expected)
 
 
-@pytest.fixture(scope="module")
-def protocol_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+TOKEN = "operator-secret"
+
+
+def _protocol_server(tmp_path_factory: pytest.TempPathFactory, **settings: object) -> Iterator[TestClient]:
     """A server over the manifests' own data: data1-3.nt loaded as the named graphs the tests use."""
     if not CASES:
         pytest.fail(f"W3C protocol manifest not found under {TESTS}")
@@ -121,10 +123,22 @@ def protocol_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCl
                 quads.append(line.rstrip().rstrip(".").rstrip() + f" <{label}> .")
     dump = root / "data.nq"
     dump.write_text("\n".join(quads) + "\n", encoding="utf-8")
-    settings = Settings(project_dir=root, query_workers=1, query_timeout=10)
-    load_store(dump, settings.store_dir)
-    with TestClient(create_app(settings)) as client:
+    configured = Settings(project_dir=root, query_workers=1, query_timeout=10, **settings)
+    load_store(dump, configured.store_dir)
+    with TestClient(create_app(configured)) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def protocol_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The read-only server, as deployed by default."""
+    yield from _protocol_server(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def updatable_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A server whose operator turned updates on with a token."""
+    yield from _protocol_server(tmp_path_factory, update_token=TOKEN)
 
 
 def test_manifest_has_every_case() -> None:
@@ -153,6 +167,33 @@ def test_protocol_case(protocol_client: TestClient, case: ProtocolCase) -> None:
             assert media_type in ("application/sparql-results+json", "application/sparql-results+xml")
             if request.expected_boolean is not None:
                 assert json.loads(response.text)["boolean"] is request.expected_boolean, case.title
+
+
+UPDATE_CASES = [case for case in CASES if any(request.is_update for request in case.requests)]
+
+
+@pytest.mark.parametrize("case", UPDATE_CASES, ids=[case.name for case in UPDATE_CASES])
+def test_update_case_with_updates_turned_on(updatable_client: TestClient, case: ProtocolCase) -> None:
+    """With the operator's token every update case passes as the manifest writes it."""
+    for request in case.requests:
+        headers = {**request.headers, "authorization": f"Bearer {TOKEN}"} if request.is_update else request.headers
+        response = updatable_client.request(request.method, request.path, headers=headers, content=request.body)
+        assert _status_ok(response.status_code, request.statuses), (
+            f"{case.title}: status {response.status_code}: {response.text[:300]}")
+        if request.expected_boolean is not None and response.status_code < 300:
+            assert json.loads(response.text)["boolean"] is request.expected_boolean, case.title
+
+
+def test_updates_need_the_token(updatable_client: TestClient) -> None:
+    body = "INSERT DATA { <http://example.org/s> <http://example.org/p> 1 }"
+    headers = {"content-type": "application/sparql-update"}
+    assert updatable_client.post("/sparql", content=body, headers=headers).status_code == 401
+    wrong = {**headers, "authorization": "Bearer guess"}
+    assert updatable_client.post("/sparql", content=body, headers=wrong).status_code == 401
+    right = {**headers, "authorization": f"Bearer {TOKEN}"}
+    assert updatable_client.post("/sparql", content=body, headers=right).status_code == 204
+    ask = updatable_client.get("/sparql", params={"query": "ASK { <http://example.org/s> ?p 1 }"})
+    assert ask.json()["boolean"] is True  # the readers see the update at once
 
 
 @pytest.fixture(scope="module")

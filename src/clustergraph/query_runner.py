@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import queue
 import threading
 from collections import OrderedDict
@@ -24,7 +23,7 @@ import pyoxigraph as ox
 
 from clustergraph.errors import ClusterGraphError, QueryError, StoreError
 from clustergraph.solutions import write_solutions
-from clustergraph.store import GraphStore, open_store
+from clustergraph.store import GraphStore, open_store, store_version
 from clustergraph.vocab import PREFIXES
 
 logger = logging.getLogger(__name__)
@@ -115,9 +114,9 @@ def _worker_main(connection: Connection, store_link: str, hidden_graphs: tuple[s
         except EOFError:
             return
         try:
-            target = os.path.realpath(store_link)
-            if opened is None or opened[0] != target:
-                opened = (target, open_store(Path(store_link), hidden_graphs))
+            version = store_version(Path(store_link))
+            if opened is None or opened[0] != version:
+                opened = (version, open_store(Path(store_link), hidden_graphs))
             connection.send(("ok", execute(opened[1], job)))
         except QueryError as exc:
             connection.send(("query-error", str(exc)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BASE_IRI = "https://w3id.org/clustergraph/"
@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     max_query_depth: int = 64
     max_result_rows: int = 10_000
     result_cache_entries: int = 512
+    update_token: SecretStr | None = None
 
     @field_validator("base_iri")
     @classmethod

@@ -108,3 +108,42 @@ def inspect_request(text: str, max_bytes: int, max_depth: int) -> Inspected:
             elif form is None and word in UPDATE_WORDS:
                 form = "UPDATE"
     return Inspected(form or "UNKNOWN", tuple(from_graphs), tuple(from_named))
+
+
+def apply_using(update: str, using: tuple[str, ...], using_named: tuple[str, ...]) -> str:
+    """Add the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` to every DELETE/INSERT ... WHERE.
+
+    The protocol's dataset and the update's own USING or WITH cannot both be given.
+
+    >>> apply_using("INSERT { ?s a <x:T> } WHERE { ?s ?p ?o }", ("http://g",), ())
+    'INSERT { ?s a <x:T> } USING <http://g> WHERE { ?s ?p ?o }'
+
+    Raises
+    ------
+    QueryRefused
+        With status 400 when the update names its own dataset as well.
+    """
+    if not using and not using_named:
+        return update
+    clause = "".join(f"USING <{iri}> " for iri in using) + "".join(f"USING NAMED <{iri}> " for iri in using_named)
+    depth = 0
+    previous = ""  # the token just before, upper-cased: "DELETE WHERE" is the shorthand with no dataset
+    inserts: list[int] = []
+    for match in TOKEN.finditer(update):
+        kind, text = match.lastgroup, match.group().upper()
+        if kind == "comment":
+            continue
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word" and depth == 0:
+            if text in ("USING", "WITH"):
+                raise QueryRefused("the update names its own dataset (USING or WITH) and the request "
+                                   "gives using-graph-uri / using-named-graph-uri: choose one", 400)
+            if text == "WHERE" and previous != "DELETE":
+                inserts.append(match.start())
+        previous = text
+    for position in reversed(inserts):
+        update = update[:position] + clause + update[position:]
+    return update

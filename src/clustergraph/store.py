@@ -61,14 +61,19 @@ def load_store(nquads: Path, store_link: Path) -> Path:
     temporary_link.symlink_to(fresh.relative_to(store_link.parent))
     os.replace(temporary_link, store_link)
     for old in stores.iterdir():
-        if old != fresh:
+        if old == fresh or old.name == fresh.name + ".generation":
+            continue
+        if old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
     return fresh
 
 
 @dataclass(frozen=True)
 class GraphStore:
-    """A read view of the store: every named graph but the hidden ones; their union is the default graph.
+    """A read view of the store: every named graph but the hidden ones; their union (with the store's own
+    default graph, which the build leaves empty) is the default graph of a query.
 
     >>> store = ox.Store()
     >>> s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
@@ -110,7 +115,7 @@ class GraphStore:
             return self.store.query(
                 sparql,
                 base_iri=base_iri,
-                default_graph=default if default is not None else list(self.visible_graphs),
+                default_graph=default if default is not None else [ox.DefaultGraph(), *self.visible_graphs],
                 named_graphs=named if named is not None else list(self.visible_graphs),
             )
         except SyntaxError as exc:
@@ -158,3 +163,61 @@ def serialize_result(result: QueryResult, fmt: str) -> bytes:
     if results_format is None:
         raise QueryError(f"unknown result format '{fmt}'")
     return result.serialize(format=results_format) or b""
+
+
+def store_version(store_link: Path) -> str:
+    """The version of the data behind the link: the build's store directory plus its update generation.
+
+    Responses, cache entries and worker handles are tied to it, so a rebuild or an update retires them.
+
+    Raises
+    ------
+    StoreError
+        If no build has produced a store yet.
+    """
+    if not store_link.exists():
+        raise StoreError(f"no store at {store_link}: run 'clustergraph build' first")
+    target = Path(os.path.realpath(store_link))
+    marker = target.with_name(target.name + ".generation")
+    generation = marker.read_text(encoding="ascii").strip() if marker.exists() else "0"
+    return f"{target.name}.{generation}"
+
+
+class StoreWriter:
+    """The one writable handle on the live store, used only when the operator has turned updates on.
+
+    Query workers keep their read-only handles; after each update the generation marker moves on, and
+    each worker reopens its handle (a read-only open sees everything flushed before it).
+    """
+
+    def __init__(self, store_link: Path) -> None:
+        self.store_link = store_link
+        self._opened: tuple[Path, ox.Store] | None = None
+
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
+        """Apply a SPARQL Update and publish it to the readers.
+
+        Raises
+        ------
+        QueryError
+            If the update does not parse.
+        StoreError
+            If the store cannot be opened for writing.
+        """
+        target = Path(os.path.realpath(self.store_link))
+        if self._opened is None or self._opened[0] != target:
+            try:
+                self._opened = (target, ox.Store(str(target)))
+            except OSError as exc:
+                raise StoreError(f"cannot open the store for writing: {exc}") from exc
+        store = self._opened[1]
+        try:
+            store.update(sparql, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+        store.flush()
+        marker = target.with_name(target.name + ".generation")
+        generation = int(marker.read_text(encoding="ascii")) + 1 if marker.exists() else 1
+        staged = marker.with_name(marker.name + ".staged")
+        staged.write_text(str(generation), encoding="ascii")
+        os.replace(staged, marker)

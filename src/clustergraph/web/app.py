@@ -15,6 +15,7 @@ from clustergraph.build import hidden_graphs
 from clustergraph.errors import ClusterGraphError
 from clustergraph.query_runner import ResultCache, WorkerPool
 from clustergraph.settings import Settings
+from clustergraph.store import StoreWriter
 from clustergraph.web import editor, pages, sparql
 from clustergraph.web.deps import Endpoint
 from clustergraph.web.errors import handle_error
@@ -30,7 +31,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = WorkerPool(settings.store_dir, hidden_graphs(settings), settings.query_workers,
                           settings.query_timeout)
-        app.state.endpoint = Endpoint(settings, pool, ResultCache(settings.result_cache_entries))
+        writer = StoreWriter(settings.store_dir) if settings.update_token else None
+        app.state.endpoint = Endpoint(settings, pool, ResultCache(settings.result_cache_entries), writer)
         try:
             yield
         finally:

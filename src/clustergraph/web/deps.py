@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from clustergraph.errors import StoreError
 from clustergraph.query_runner import QueryAnswer, QueryJob, ResultCache, WorkerPool
 from clustergraph.settings import Settings
+from clustergraph.store import StoreWriter, store_version
 
 
 @dataclass
@@ -22,6 +21,7 @@ class Endpoint:
     settings: Settings
     pool: WorkerPool
     cache: ResultCache
+    writer: StoreWriter | None = None
 
     def build_id(self) -> str:
         """The build the store link points at now; responses and cache entries are tied to it.
@@ -31,10 +31,7 @@ class Endpoint:
         StoreError
             If no build has produced a store yet.
         """
-        link = self.settings.store_dir
-        if not link.exists():
-            raise StoreError(f"no store at {link}: run 'clustergraph build' first")
-        return os.path.basename(os.path.realpath(link))
+        return store_version(self.settings.store_dir)
 
     async def run(self, job: QueryJob) -> QueryAnswer:
         """Answer a job from the cache, or from a worker (off the event loop) and remember it."""

@@ -1,6 +1,8 @@
 """The SPARQL 1.1 Protocol at ``/sparql``: GET, POST form and POST sparql-query lead to one handler.
 
-Read-only: updates are refused with 403. The dataset of a query is, in order of precedence, the protocol's
+Read-only unless the operator sets an update token: then a POSTed update with ``Authorization: Bearer
+<token>`` is applied, and every other update is refused (403 when updates are off, 401 without the token).
+The dataset of a query is, in order of precedence, the protocol's
 ``default-graph-uri``/``named-graph-uri``, the query's own FROM/FROM NAMED, or the union of the visible
 graphs; in every case only graphs the public may see take part.
 """
@@ -8,14 +10,16 @@ graphs; in every case only graphs the public may see take part.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from clustergraph.query_runner import QueryJob
-from clustergraph.sparql_guard import inspect_request
+from clustergraph.sparql_guard import QUERY_FORMS, apply_using, inspect_request
 from clustergraph.web.conneg import GRAPH_TYPES, SOLUTION_TYPES, content_type, from_format_parameter, negotiate
 from clustergraph.web.deps import EndpointDep
 from clustergraph.web.description import endpoint_url, service_description
@@ -36,6 +40,8 @@ class ProtocolRequest:
     update: str | None
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
+    using_graphs: tuple[str, ...]
+    using_named_graphs: tuple[str, ...]
     format: str | None
 
 
@@ -52,6 +58,8 @@ def _from_params(values: dict[str, list[str]], query: str | None = None) -> Prot
         update=_single(values, "update"),
         default_graphs=tuple(values.get("default-graph-uri", [])),
         named_graphs=tuple(values.get("named-graph-uri", [])),
+        using_graphs=tuple(values.get("using-graph-uri", [])),
+        using_named_graphs=tuple(values.get("using-named-graph-uri", [])),
         format=_single(values, "format"),
     )
 
@@ -117,7 +125,11 @@ async def sparql_post(request: Request, endpoint: EndpointDep) -> Response:
             raise ProtocolError("a sparql-query body and a 'query' parameter: send one query", 400)
         call = _from_params(url_values, _decode(await _read_body(request, limit), "query"))
     elif media_type == SPARQL_UPDATE:
-        raise ProtocolError(UPDATE_REFUSED, 403)
+        if "update" in url_values:
+            raise ProtocolError("a sparql-update body and an 'update' parameter: send one update", 400)
+        call = _from_params(url_values)
+        return await _apply_update(request, endpoint, call,
+                                   _decode(await _read_body(request, limit), "update"))
     elif not media_type:
         raise ProtocolError(f"a POST needs a Content-Type: {FORM} or {SPARQL_QUERY}", 400)
     else:
@@ -125,10 +137,27 @@ async def sparql_post(request: Request, endpoint: EndpointDep) -> Response:
     if call.update is not None:
         if call.query is not None:
             raise ProtocolError("a request carries either a query or an update, not both", 400)
-        raise ProtocolError(UPDATE_REFUSED, 403)
+        return await _apply_update(request, endpoint, call, call.update)
     if call.query is None:
         raise ProtocolError("the request has no 'query' parameter", 400)
     return await _answer(request, endpoint, call)
+
+
+async def _apply_update(request: Request, endpoint: EndpointDep, call: ProtocolRequest, update: str) -> Response:
+    """Apply an update when the operator turned updates on and the caller shows the token."""
+    token = endpoint.settings.update_token
+    if endpoint.writer is None or token is None:
+        raise ProtocolError(UPDATE_REFUSED, 403)
+    given = request.headers.get("authorization", "")
+    if not hmac.compare_digest(given.encode("utf-8"), f"Bearer {token.get_secret_value()}".encode("utf-8")):
+        raise ProtocolError("updates need 'Authorization: Bearer <token>' with the operator's token", 401)
+    inspected = inspect_request(update, endpoint.settings.max_query_bytes, endpoint.settings.max_query_depth)
+    if inspected.form in QUERY_FORMS:
+        raise ProtocolError("this is a query, not an update; send it as 'query'", 400)
+    text = apply_using(update, call.using_graphs, call.using_named_graphs)
+    await run_in_threadpool(endpoint.writer.update, text, endpoint_url(request, endpoint))
+    endpoint.cache.clear()
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
 async def _answer(request: Request, endpoint: EndpointDep, call: ProtocolRequest) -> Response:
