@@ -89,3 +89,14 @@ def test_void_agrees_with_the_store(client: TestClient, build_result: BuildResul
     linksets = list(graph.objects(dataset, VOID.subset))
     targets = {str(graph.value(linkset, VOID.objectsTarget)) for linkset in linksets}
     assert {f"{dataset}#target-eu-country", f"{dataset}#target-nuts"} <= targets
+
+
+@pytest.mark.parametrize(("path", "accept"), [
+    ("/", "text/html"), ("/sparql", "text/turtle"), ("/editor/terms.json", "application/json"),
+    ("/.well-known/void", "text/turtle"), ("/ontology", "text/html"), ("/practice/3.2.16", "text/html"),
+])
+def test_every_answer_has_an_etag_and_honours_it(client: TestClient, path: str, accept: str) -> None:
+    first = client.get(path, headers={"Accept": accept})
+    assert first.status_code == 200 and first.headers.get("ETag") and first.headers.get("Cache-Control")
+    again = client.get(path, headers={"Accept": accept, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304

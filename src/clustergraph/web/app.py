@@ -17,6 +17,7 @@ from clustergraph.query_runner import ResultCache, WorkerPool
 from clustergraph.settings import Settings
 from clustergraph.store import StoreWriter
 from clustergraph.web import editor, pages, sparql
+from clustergraph.web.caching import ETagMiddleware
 from clustergraph.web.deps import Endpoint
 from clustergraph.web.errors import handle_error
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="ClusterGraph", version=__version__, lifespan=lifespan,
                   description="SPARQL endpoint over the ClusterGraph knowledge graph of European clusters.")
+    app.add_middleware(ETagMiddleware)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["*"], expose_headers=["ETag", "X-Result-Truncated"])
     app.add_exception_handler(ClusterGraphError, handle_error)
