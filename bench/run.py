@@ -3,7 +3,7 @@
 Prints figures; asserts nothing. Run ``bash bench/run.sh`` (it installs the peers), or this file directly
 when they are installed. Every server runs on 127.0.0.1 and every loop is bounded by a request count.
 
-For each configuration it reports throughput (requests/s), p50 and p99 latency (ms) at 1, 8 and 32
+Each configuration runs until its request count or its time budget (``--seconds``) is spent; for each it reports throughput (requests/s), p50 and p99 latency (ms) at 1, 8 and 32
 concurrent clients, and the ratio of ClusterGraph's single-client HTTP latency to in-process pyoxigraph.
 The graph is the built dataset replicated ``--scale`` times under distinct IRIs (a comparable synthetic
 graph: the same shape and the same queries, more of everything).
@@ -19,7 +19,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,25 +79,29 @@ def in_process(project: Settings, queries: list[str], rounds: int) -> Figures:
     return Figures("in process (pyoxigraph)", 1, len(latencies), time.perf_counter() - started, latencies)
 
 
-async def _client(url: str, queries: list[str], rounds: int, latencies: list[float],
-                  fix: Callable[[str], str]) -> None:
+async def _client(url: str, queries: list[str], rounds: int, latencies: list[float], deadline: float) -> None:
+    """One client: ``rounds`` passes over the catalogue, stopping early at ``deadline`` (monotonic clock)."""
     async with httpx.AsyncClient(timeout=120) as client:
         for _ in range(rounds):
             for query in queries:
+                if time.monotonic() > deadline:
+                    return
                 begin = time.perf_counter()
-                response = await client.post(url, data={"query": fix(query)}, headers={"Accept": JSON})
+                response = await client.post(url, data={"query": query}, headers={"Accept": JSON})
                 response.raise_for_status()
                 latencies.append(time.perf_counter() - begin)
 
 
 def over_http(label: str, url: str, queries: list[str], clients: int, requests_per_client: int,
-              fix: Callable[[str], str] = lambda q: q) -> Figures:
+              seconds: float) -> Figures:
+    """Run ``clients`` concurrent clients for at most ``requests_per_client`` requests or ``seconds`` each."""
     rounds = max(1, requests_per_client // len(queries))
     latencies: list[float] = []
     started = time.perf_counter()
+    deadline = time.monotonic() + seconds
 
     async def main() -> None:
-        await asyncio.gather(*(_client(url, queries, rounds, latencies, fix) for _ in range(clients)))
+        await asyncio.gather(*(_client(url, queries, rounds, latencies, deadline) for _ in range(clients)))
 
     asyncio.run(main())
     return Figures(label, clients, len(latencies), time.perf_counter() - started, latencies)
@@ -109,6 +112,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=40, help="copies of the graph (default 40: ~100k triples)")
     parser.add_argument("--requests", type=int, default=110, help="requests per client per configuration")
     parser.add_argument("--clients", default="1,8,32")
+    parser.add_argument("--seconds", type=float, default=30, help="time budget per configuration (default 30)")
     parser.add_argument("--peers", default="rdflib,virtuoso", help="comma list: rdflib, virtuoso, or none")
     args = parser.parse_args()
     client_counts = [int(c) for c in args.clients.split(",")]
@@ -133,22 +137,22 @@ def main() -> None:
         for label, cache in (("ClusterGraph HTTP, cold", 0), ("ClusterGraph HTTP, cache warm", 4096)):
             with clustergraph(work, cache, workers=2) as url:
                 if cache:
-                    over_http("warm-up", url, queries, 1, len(queries))
+                    over_http("warm-up", url, queries, 1, len(queries), args.seconds)
                 for clients in client_counts:
-                    figures = over_http(label, url, queries, clients, args.requests)
+                    figures = over_http(label, url, queries, clients, args.requests, args.seconds)
                     results[f"{label}/{clients}"] = figures
                     print(figures.row())
         peers = [p for p in args.peers.split(",") if p and p != "none"]
         if "rdflib" in peers:
             with rdflib_endpoint(dump) as url:
                 for clients in client_counts:
-                    figures = over_http("rdflib-endpoint 0.6", url, queries, clients, args.requests)
+                    figures = over_http("rdflib-endpoint 0.6", url, queries, clients, args.requests, args.seconds)
                     results[f"rdflib/{clients}"] = figures
                     print(figures.row())
         if "virtuoso" in peers:
             with virtuoso(dump, work) as url:
                 for clients in client_counts:
-                    figures = over_http("Virtuoso 7.2", url, queries, clients, args.requests)
+                    figures = over_http("Virtuoso 7.2", url, queries, clients, args.requests, args.seconds)
                     results[f"virtuoso/{clients}"] = figures
                     print(figures.row())
         cold = results.get("ClusterGraph HTTP, cold/1")

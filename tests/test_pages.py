@@ -100,3 +100,26 @@ def test_every_answer_has_an_etag_and_honours_it(client: TestClient, path: str, 
     assert first.status_code == 200 and first.headers.get("ETag") and first.headers.get("Cache-Control")
     again = client.get(path, headers={"Accept": accept, "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_editor_page_loads_only_local_assets(client: TestClient) -> None:
+    import re
+
+    html = client.get("/", headers={"Accept": "text/html"}).text
+    sources = re.findall(r"(?:src|href)='([^']+)'", html)
+    scripts = [s for s in sources if s.endswith(".js")]
+    assert "/static/vendor/yasgui.min.js" in scripts and "/static/editor.js" in scripts
+    assert all(s.startswith("/") for s in sources), sources
+    for script in scripts:
+        assert client.get(script).status_code == 200, script
+    assert "Practices per country" in html  # the catalogue travels with the page
+
+
+def test_autocompletion_terms_come_from_this_graph(client: TestClient) -> None:
+    terms = client.get("/editor/terms.json").json()
+    assert "https://w3id.org/clustergraph/ontology#GoodPractice" in terms["classes"]
+    assert "https://w3id.org/clustergraph/ontology#owner" in terms["properties"]
+    assert "https://w3id.org/clustergraph/organisation/green-tech-valley" in terms["entities"]
+    assert terms["countries"]["http://publications.europa.eu/resource/authority/country/ITA"] == {
+        "alpha2": "IT", "numeric": "380"}
+    assert not any("schema.org" in iri or "dbpedia" in iri for iri in terms["properties"])

@@ -33,23 +33,22 @@ class Endpoint:
         """
         return store_version(self.settings.store_dir)
 
-    async def run(self, job: QueryJob) -> QueryAnswer:
-        """Answer a job from the cache, or from a worker (off the event loop) and remember it."""
-        build_id = self.build_id()
-        answer = self.cache.get(build_id, job)
-        if answer is None:
-            answer = await run_in_threadpool(self.pool.run, job)
-            self.cache.put(build_id, job, answer)
-        return answer
-
-    def select(self, query: str) -> list[dict[str, dict[str, str]]]:
-        """A SELECT's rows as SPARQL JSON bindings, blocking (call from a worker thread, not the event loop)."""
-        job = QueryJob(query, "application/sparql-results+json", max_rows=1_000_000)
+    def answer(self, job: QueryJob) -> QueryAnswer:
+        """Answer a job from the cache, or from a worker and remember it; blocking (not on the event loop)."""
         build_id = self.build_id()
         answer = self.cache.get(build_id, job)
         if answer is None:
             answer = self.pool.run(job)
             self.cache.put(build_id, job, answer)
+        return answer
+
+    async def run(self, job: QueryJob) -> QueryAnswer:
+        """``answer`` off the event loop."""
+        return await run_in_threadpool(self.answer, job)
+
+    def select(self, query: str) -> list[dict[str, dict[str, str]]]:
+        """A SELECT's rows as SPARQL JSON bindings, blocking (call from a worker thread, not the event loop)."""
+        answer = self.answer(QueryJob(query, "application/sparql-results+json", max_rows=1_000_000))
         bindings: list[dict[str, dict[str, str]]] = json.loads(answer.body)["results"]["bindings"]
         return bindings
 

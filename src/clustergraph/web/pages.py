@@ -115,10 +115,7 @@ async def resource(path: str, request: Request, endpoint: EndpointDep) -> Respon
 
 
 def _construct(endpoint: Endpoint, query: str) -> Graph:
-    job = QueryJob(query, "application/n-triples", max_rows=100_000)
-    build_id = endpoint.build_id()
-    answer = endpoint.cache.get(build_id, job) or endpoint.pool.run(job)
-    endpoint.cache.put(build_id, job, answer)
+    answer = endpoint.answer(QueryJob(query, "application/n-triples", max_rows=100_000))
     return Graph().parse(data=answer.body.decode("utf-8"), format="nt")
 
 
