@@ -119,8 +119,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="clustergraph-bench-"))
     try:
         project = Settings(project_dir=work)
-        for folder in ("data/source", "data/curation", "ontology", "shapes", "queries"):
-            shutil.copytree(ROOT / folder, work / folder)
+        for name in ("data/source", "data/curation", "ontology", "shapes", "queries"):
+            shutil.copytree(ROOT / name, work / name)
+        shutil.copyfile(ROOT / "data" / "catalogue.yaml", work / "data" / "catalogue.yaml")
         build(project)
         dump = work / "bench.nq"
         triples = synthetic_dump(project.path(project.build_dir) / "dataset.nq", args.scale, dump,

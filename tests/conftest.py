@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,32 @@ from clustergraph.store import GraphStore, memory_store
 from clustergraph.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
+# What a build reads: copying these makes an independent project whose build cannot touch the checkout's.
+PROJECT_INPUTS = ("data/source", "data/curation", "data/catalogue.yaml", "ontology", "shapes", "queries")
+
+
+def copy_inputs(target: Path) -> Path:
+    """Copy the project's build inputs into ``target``."""
+    for name in PROJECT_INPUTS:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target / name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def copy_project() -> Callable[[Path], Path]:
+    """The function that copies the build inputs into a directory (for module-scoped projects)."""
+    return copy_inputs
+
+
+@pytest.fixture()
+def project_copy(tmp_path: Path) -> Settings:
+    """Settings for a fresh copy of the project in a temporary directory."""
+    return Settings(project_dir=copy_inputs(tmp_path))
 SHARED = ROOT.parent / "shared"
 
 
@@ -60,9 +86,7 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def served(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A built copy of the project served with a short time limit and a small row cap."""
-    target = tmp_path_factory.mktemp("served")
-    for folder in ("data/source", "data/curation", "ontology", "shapes", "queries"):
-        shutil.copytree(settings.path(Path(folder)), target / folder)
+    target = copy_inputs(tmp_path_factory.mktemp("served"))
     local = Settings(project_dir=target, query_timeout=2.0, query_workers=2, max_result_rows=50)
     build(local)
     return local

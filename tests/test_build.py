@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -46,14 +45,8 @@ def test_personal_data_is_in_its_own_graph_and_hidden(settings: Settings, build_
     assert not bool(store.query("ASK { GRAPH ?g { ?s <http://www.w3.org/2006/vcard/ns#fn> ?n } }"))
 
 
-def _copy_project(settings: Settings, target: Path) -> Settings:
-    for folder in ("data/source", "data/curation", "ontology", "shapes", "queries"):
-        shutil.copytree(settings.path(Path(folder)), target / folder)
-    return Settings(project_dir=target)
-
-
-def test_failed_build_leaves_the_previous_store_in_place(settings: Settings, tmp_path: Path) -> None:
-    local = _copy_project(settings, tmp_path)
+def test_failed_build_leaves_the_previous_store_in_place(project_copy: Settings) -> None:
+    local = project_copy
     _, first = build(local)
     before = open_store(local.store_dir, hidden_graphs(local))
     triples = len(before)

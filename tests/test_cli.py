@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from clustergraph.cli import app
-from clustergraph.settings import Settings, get_settings
+from clustergraph.settings import get_settings
 
 
 @pytest.fixture(scope="module")
-def project(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("project")
-    for folder in ("data/source", "data/curation", "ontology", "shapes", "queries"):
-        shutil.copytree(settings.path(Path(folder)), target / folder)
-    return target
+def project(tmp_path_factory: pytest.TempPathFactory, copy_project: Callable[[Path], Path]) -> Path:
+    return copy_project(tmp_path_factory.mktemp("project"))
 
 
 @pytest.fixture()

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from clustergraph.curation import Curation, load_curation
+from clustergraph.dumps import write_dumps
 from clustergraph.errors import CurationError, SourceError, ValidationFailed
 from clustergraph.evidence import check_evidence
 from clustergraph.identity import Iris
@@ -26,6 +29,7 @@ from clustergraph.validate import Report, flatten, load_shapes, validate_graph
 logger = logging.getLogger(__name__)
 
 DATASET_FILE = "dataset.nq"
+DUMPS_DIR = "dumps"
 PARSE_REPORT_FILE = "parse-report.txt"
 
 
@@ -121,6 +125,8 @@ def build(settings: Settings) -> tuple[BuildResult, BuildSummary]:
     staged.write_bytes(result.nquads)
     store_dir = load_store(staged, settings.store_dir)
     os.replace(staged, dataset_file)
+    _replace_directory(build_dir / DUMPS_DIR,
+                       lambda target: write_dumps(result.nquads, hidden_graphs(settings), target))
     curation = result.curation
     summary = BuildSummary(
         practices=len(result.guidebook.practices),
@@ -136,6 +142,19 @@ def build(settings: Settings) -> tuple[BuildResult, BuildSummary]:
         store=store_dir,
     )
     return result, summary
+
+
+def _replace_directory(directory: Path, fill: Callable[[Path], object]) -> None:
+    """Fill a fresh sibling directory, then swap it in for ``directory``."""
+    staged = directory.with_name(directory.name + ".staged")
+    shutil.rmtree(staged, ignore_errors=True)
+    fill(staged)
+    retired = directory.with_name(directory.name + ".old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if directory.exists():
+        os.replace(directory, retired)
+    os.replace(staged, directory)
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def _write_atomically(path: Path, content: bytes) -> None:

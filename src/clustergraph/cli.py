@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sys
 from enum import Enum
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import typer
 
@@ -16,13 +18,17 @@ from clustergraph.build import build, hidden_graphs
 from clustergraph.curation import load_curation, write_regions
 from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, StoreError,
                                  ValidationFailed)
+from clustergraph.dumps import describe_dumps
 from clustergraph.evidence import register_hits, uncovered_hits
+from clustergraph.mqa import score_catalogue
+from clustergraph.publish import catalogue_graph, dumps_dir, write_catalogue
 from clustergraph.query_library import resolve_query
 from clustergraph.records import parse_guidebook
 from clustergraph.settings import get_settings
 from clustergraph.source import read_source
 from clustergraph.store import open_store, serialize_result
 from clustergraph.tables import write_tables
+from clustergraph.validate import validate_catalogue
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, query and serve the ClusterGraph knowledge graph of European cluster practices.")
@@ -197,3 +203,45 @@ def export_csv_command(
         return
     for name, rows in write_tables(store, out).items():
         typer.echo(f"{out / name}: {rows} rows")
+
+
+@export_app.command("dcat")
+def export_dcat_command(
+    out: Path = typer.Option(..., "--out", file_okay=False, help="Directory for the catalogue and the dumps."),
+    validate: bool = typer.Option(False, "--validate", help="Check it against the SEMIC DCAT-AP 3.0.1 shapes."),
+    mqa: bool = typer.Option(False, "--mqa", help="Score it by the data.europa.eu MQA (fetches its URLs)."),
+    public_url: str = typer.Option(None, "--public-url", help="Where the server is reached (default: setting, "
+                                                               "else http://HOST:PORT)."),
+) -> None:
+    """Write the DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD) and the dumps it describes."""
+    settings = get_settings()
+    root = (public_url or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    try:
+        store = open_store(settings.store_dir, hidden_graphs(settings))
+        graph = catalogue_graph(settings, store.select_values, root)
+        report = validate_catalogue(graph, settings.path(settings.dcat_ap_shapes_dir)) if validate or mqa else None
+    except ClusterGraphError as error:
+        _fail(error)
+        return
+    for path in write_catalogue(graph, out):
+        typer.echo(f"wrote {path}")
+    for dump in describe_dumps(dumps_dir(settings)):
+        shutil.copyfile(dump.path, out / dump.format.file_name)
+        typer.echo(f"wrote {out / dump.format.file_name} ({dump.byte_size} bytes, sha256 {dump.sha256[:16]}…)")
+    if report is not None and validate:
+        typer.echo(f"DCAT-AP 3.0.1: {'conforms' if report.conforms else 'VIOLATIONS'}")
+        if not report.conforms:
+            typer.echo(report.text)
+    if report is not None and mqa:
+        typer.echo(score_catalogue(graph, _http_status, report.conforms).table())
+    if report is not None and not report.conforms:
+        raise typer.Exit(1)
+
+
+def _http_status(url: str) -> int | None:
+    """The status of a GET of ``url`` (None when it cannot be reached), for the MQA's accessibility checks."""
+    try:
+        with httpx.stream("GET", url, timeout=10, follow_redirects=True) as response:
+            return response.status_code
+    except httpx.HTTPError:
+        return None

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     max_result_rows: int = 10_000
     result_cache_entries: int = 512
     update_token: SecretStr | None = None
+    catalogue_file: Path = Path("data/catalogue.yaml")
+    dcat_ap_shapes_dir: Path = Path("../shared/reference/dcat-ap/3.0.1")
 
     @field_validator("base_iri")
     @classmethod

@@ -121,6 +121,14 @@ class GraphStore:
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
 
+    def select_values(self, sparql: str) -> list[dict[str, str]]:
+        """A SELECT's rows as {variable: lexical value} (unbound variables left out)."""
+        result = self.query(sparql)
+        assert isinstance(result, ox.QuerySolutions)
+        names = [variable.value for variable in result.variables]
+        return [{name: solution[name].value for name in names if solution[name] is not None}
+                for solution in result]
+
     def __len__(self) -> int:
         """Number of triples in the visible graphs."""
         result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")

@@ -9,7 +9,7 @@ from pyshacl import validate
 from rdflib import Dataset, Graph
 from rdflib.namespace import SH
 
-from clustergraph.errors import ValidationFailed
+from clustergraph.errors import NotFound, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,34 @@ def load_shapes(shapes_dir: Path) -> Graph:
     for path in sorted(shapes_dir.glob("*.ttl")):
         graph.parse(path, format="turtle")
     return graph
+
+
+DCAT_AP_FILES = ("shapes.ttl", "range.ttl", "shapes_recommended.ttl", "mdr-vocabularies.shape.ttl",
+                 "deprecateduris.ttl")
+
+
+def load_dcat_ap_shapes(shapes_dir: Path) -> Graph:
+    """The official SEMIC DCAT-AP 3.0.1 shapes (the ITB validator's full set) from ``shapes_dir``.
+
+    Raises
+    ------
+    NotFound
+        If the directory does not hold them.
+    """
+    graph = Graph()
+    for name in DCAT_AP_FILES:
+        path = shapes_dir / "html-shacl" / name
+        if not path.exists():
+            raise NotFound(f"DCAT-AP shapes not found: {path}")
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def validate_catalogue(catalogue: Graph, shapes_dir: Path) -> Report:
+    """Validate a DCAT-AP catalogue against the SEMIC shapes; warnings (recommendations) do not fail it."""
+    conforms, report_graph, report_text = validate(
+        catalogue, shacl_graph=load_dcat_ap_shapes(shapes_dir), inference="none", allow_warnings=True)
+    return Report(bool(conforms), report_graph, str(report_text))
 
 
 def flatten(dataset: Dataset) -> Graph:

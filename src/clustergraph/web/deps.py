@@ -33,6 +33,10 @@ class Endpoint:
         """
         return store_version(self.settings.store_dir)
 
+    def public_url(self, request: Request) -> str:
+        """The server's public address without a trailing slash: the configured one, else the one reached."""
+        return (self.settings.public_url or str(request.base_url)).rstrip("/")
+
     def answer(self, job: QueryJob) -> QueryAnswer:
         """Answer a job from the cache, or from a worker and remember it; blocking (not on the event loop)."""
         build_id = self.build_id()

@@ -21,10 +21,8 @@ DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "text/html", "applica
 
 
 def endpoint_url(request: Request, endpoint: Endpoint) -> str:
-    """The endpoint's public URL: the configured one, else the URL this request reached."""
-    if endpoint.settings.public_url:
-        return endpoint.settings.public_url.rstrip("/") + "/sparql"
-    return str(request.url.replace(query=None, fragment=None)).rstrip("/")
+    """The endpoint's public URL."""
+    return endpoint.public_url(request) + "/sparql"
 
 
 def describe_service(url: str, endpoint: Endpoint, named_graphs: list[str]) -> Graph:

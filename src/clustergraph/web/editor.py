@@ -39,7 +39,7 @@ async def home(request: Request, endpoint: EndpointDep) -> HTMLResponse:
     settings = endpoint.settings
     catalogue = load_queries(settings.path(settings.queries_dir))
     config = {
-        "endpoint": str(request.base_url).rstrip("/") + "/sparql",
+        "endpoint": endpoint.public_url(request) + "/sparql",
         "termsUrl": "/editor/terms.json",
         "prefixes": {prefix: str(namespace) for prefix, namespace in PREFIXES.items()},
         "queries": [{"name": q.name, "title": q.title, "description": q.description, "text": q.text}

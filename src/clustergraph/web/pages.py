@@ -15,7 +15,9 @@ from fastapi.responses import Response
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from clustergraph.dumps import describe_dumps
 from clustergraph.errors import NotFound
+from clustergraph.publish import dumps_dir
 from clustergraph.query_runner import QueryJob
 from clustergraph.vocab import CG, ONTOLOGY_IRI, bind_prefixes
 from clustergraph.void import gather_statistics, void_description
@@ -64,8 +66,11 @@ async def void(request: Request, endpoint: EndpointDep) -> Response:
         return Response(status_code=304, headers=headers)
     statistics = await run_in_threadpool(gather_statistics, endpoint.select_values)
     urls = Urls(endpoint.settings.base_iri)
-    sparql = str(request.base_url).rstrip("/") + "/sparql"
-    graph = void_description(statistics, URIRef(urls.iri_for("dataset")), endpoint.settings.base_iri, sparql)
+    root = endpoint.public_url(request)
+    sparql = root + "/sparql"
+    dumps = tuple(f"{root}/dumps/{dump.format.file_name}" for dump in describe_dumps(dumps_dir(endpoint.settings)))
+    graph = void_description(statistics, URIRef(urls.iri_for("dataset")), endpoint.settings.base_iri, sparql,
+                             dumps)
     if media_type == "text/html":
         body = (f"<h1>VoID description</h1><p>{statistics.triples} triples, {statistics.entities} entities, "
                 f"{len(statistics.classes)} classes, {len(statistics.properties)} properties.</p>"

@@ -1,0 +1,45 @@
+"""``/catalog`` (the DCAT-AP catalogue, by content negotiation or suffix) and ``/dumps/<file>`` (the dumps)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, Response
+
+from clustergraph.dumps import FORMATS
+from clustergraph.errors import NotFound
+from clustergraph.publish import catalogue_graph, dumps_dir
+from clustergraph.web.conneg import content_type, negotiate
+from clustergraph.web.deps import EndpointDep
+from clustergraph.web.errors import ProtocolError
+
+router = APIRouter()
+CATALOGUE_TYPES = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
+SUFFIXES = {".ttl": "text/turtle", ".rdf": "application/rdf+xml", ".jsonld": "application/ld+json"}
+
+
+@router.get("/catalog")
+@router.get("/catalog{suffix}", include_in_schema=False)
+async def catalog(request: Request, endpoint: EndpointDep, suffix: str = "") -> Response:
+    """The DCAT-AP 3 catalogue as Turtle, RDF/XML or JSON-LD."""
+    if suffix and suffix not in SUFFIXES:
+        raise NotFound(f"no catalogue format {suffix}; use {', '.join(SUFFIXES)}")
+    media_type = SUFFIXES.get(suffix) or negotiate(request.headers.get("accept"), tuple(CATALOGUE_TYPES))
+    if media_type is None:
+        raise ProtocolError(f"the catalogue is available as {', '.join(CATALOGUE_TYPES)}", 406)
+    graph = await run_in_threadpool(catalogue_graph, endpoint.settings, endpoint.select_values,
+                                    endpoint.public_url(request))
+    body = graph.serialize(format=CATALOGUE_TYPES[media_type], encoding="utf-8")
+    return Response(body, media_type=content_type(media_type), headers={"Vary": "Accept"})
+
+
+@router.get("/dumps/{name}")
+async def dump(name: str, endpoint: EndpointDep) -> FileResponse:
+    """One dump file, as the catalogue lists it."""
+    fmt = next((f for f in FORMATS if f.file_name == name), None)
+    path = dumps_dir(endpoint.settings) / name
+    if fmt is None or not path.exists():
+        raise NotFound(f"no dump named {name}")
+    media_type = "application/gzip" if fmt.gzipped else content_type(fmt.media_type)
+    return FileResponse(path, media_type=media_type, filename=name,
+                        headers={"Cache-Control": "public, max-age=60, must-revalidate"})
