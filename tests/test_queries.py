@@ -90,3 +90,11 @@ def test_practices_with_websites(store: GraphStore, settings: Settings) -> None:
     rows = _rows(store, settings, "practices-with-websites")
     assert ("3.3.6", "https://www.saxocell.de/") in {(r["sid"], r["page"]) for r in rows}
     assert not any("@" in r["page"] for r in rows)
+
+
+def test_every_catalogue_query_runs(store: GraphStore, settings: Settings) -> None:
+    for query in load_queries(settings.path(settings.queries_dir)).values():
+        result = store.query(query.text)
+        assert isinstance(result, ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples), query.name
+        if isinstance(result, ox.QuerySolutions):
+            list(result)
