@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import sys
 from enum import Enum
@@ -19,7 +20,7 @@ from clustergraph.curation import load_curation, write_regions
 from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, StoreError,
                                  ValidationFailed)
 from clustergraph.dumps import describe_dumps
-from clustergraph.evidence import register_hits, uncovered_hits
+from clustergraph.evidence import check_evidence, register_hits, uncovered_hits
 from clustergraph.mqa import score_catalogue
 from clustergraph.publish import catalogue_graph, dumps_dir, write_catalogue
 from clustergraph.query_library import resolve_query
@@ -175,6 +176,30 @@ def hits_command(
     for hit in hits:
         typer.echo(f"line {hit.line}: {hit.alias!r} -> {hit.programme}")
     typer.echo(f"{len(hits)} {'hits' if all_hits else 'uncovered hits'} in {practice}")
+
+
+@curation_app.command("check")
+def check_command(
+    practices: list[str] = typer.Argument(None, help="Only report problems that name these section ids."),
+) -> None:
+    """Check the curation files and every quote against the guidebook, without building."""
+    settings = get_settings()
+    try:
+        guidebook = parse_guidebook(read_source(settings.path(settings.source_file)))
+        curation = load_curation(settings.path(settings.curation_dir))
+    except CurationError as error:
+        _fail(error)
+        return
+    problems = check_evidence(curation, guidebook)
+    if practices:
+        wanted = re.compile(rf"(?<![\d.])(?:{'|'.join(map(re.escape, practices))})(?![\d])")
+        problems = [line for line in problems if wanted.search(line)]
+    for line in problems:
+        typer.echo(line)
+    curated = len(curation.practices)
+    typer.echo(f"{len(problems)} problems; {curated} of {len(guidebook.practices)} practices curated")
+    if problems:
+        raise typer.Exit(1)
 
 
 @curation_app.command("regions")
