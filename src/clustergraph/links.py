@@ -38,12 +38,15 @@ def derive_collaborations(curation: Curation, owners: dict[str, str]) -> list[Co
 
     Notes
     -----
-    A programme reached through a project is the programme funding that project in any practice; a
-    collaboration via a programme itself (two EEN members, say) goes via that programme. The owner joins
-    the participants of its practice, not of the projects inside it: those need their own participation.
+    A programme reached through a project is the programme funding that project in any practice. Taking part
+    in a programme directly (two EEN members, say) links organisations of the *same* practice only: two
+    practices that each name a Horizon Europe participant do not make those two collaborators. A project is
+    one undertaking wherever it is told, so its participants are pooled over every practice that names it.
+    The owner joins the participants of its practice, not of the projects inside it: those need their own
+    participation.
     """
-    members: dict[tuple[str, str], set[str]] = defaultdict(set)
-    sources: dict[tuple[str, str], set[str]] = defaultdict(set)
+    members: dict[tuple[str, str, str], set[str]] = defaultdict(set)  # (kind, target, practice or "")
+    told_in: dict[str, set[str]] = defaultdict(set)  # project -> the practices that name a participant
     funded_by: dict[str, set[str]] = defaultdict(set)
     for sid, practice in curation.practices.items():
         for funding in practice.fundings:
@@ -52,14 +55,18 @@ def derive_collaborations(curation: Curation, owners: dict[str, str]) -> list[Co
             target = participation.target or sid
             kind = ("practice" if participation.target is None
                     else "programme" if target in curation.programmes else "project")
-            members[(kind, target)].add(participation.organisation)
-            sources[(kind, target)].add(sid)
+            scope = "" if kind == "project" else sid
+            told_in[target].add(sid)
+            members[(kind, target, scope)].add(participation.organisation)
             if kind == "practice" and sid in owners:
-                members[(kind, target)].add(owners[sid])
-    collaborations = []
-    for (kind, target), organisations in sorted(members.items()):
+                members[(kind, target, scope)].add(owners[sid])
+    pairs: dict[tuple[str, str, str], tuple[str, set[str], set[str]]] = {}
+    for (kind, target, scope), organisations in members.items():
         programmes = {target} if kind == "programme" else funded_by.get(target, set())
+        practices = told_in[target] if kind == "project" else {scope}
         for a, b in combinations(sorted(organisations), 2):
-            collaborations.append(Collaboration(a, b, target, kind, tuple(sorted(programmes)),
-                                                tuple(sorted(sources[(kind, target)]))))
-    return collaborations
+            _, via_programmes, via_practices = pairs.setdefault((a, b, target), (kind, set(), set()))
+            via_programmes |= programmes
+            via_practices |= practices
+    return [Collaboration(a, b, via, kind, tuple(sorted(programmes)), tuple(sorted(practices)))
+            for (a, b, via), (kind, programmes, practices) in sorted(pairs.items())]

@@ -1,0 +1,43 @@
+"""Collaborations derived from participations: who is linked, via what, told where."""
+
+from __future__ import annotations
+
+from clustergraph.curation import Curation, Funding, Participation, PracticeCuration
+from clustergraph.links import derive_collaborations
+
+
+def _practice(sid: str, participations: list[tuple[str, str | None]],
+              fundings: tuple[Funding, ...] = ()) -> PracticeCuration:
+    return PracticeCuration(sid, None, (), tuple(Participation(sid, org, target, "partner", "q")
+                                                 for org, target in participations), fundings, ())
+
+
+def _curation(*practices: PracticeCuration) -> Curation:
+    return Curation(organisations={}, programmes={"cosme": None, "horizon-europe": None},  # type: ignore[dict-item]
+                    projects={"suave": None},  # type: ignore[dict-item]
+                    practices={p.practice: p for p in practices}, regions={})
+
+
+def test_a_project_pools_its_participants_over_every_practice_that_names_it() -> None:
+    links = derive_collaborations(_curation(
+        _practice("3.2.4", [("vegepolys", "suave")], (Funding("3.2.4", "suave", "cosme", "q"),)),
+        _practice("3.5.5", [("femac", "suave"), ("unimos", "suave")]),
+    ), owners={})
+    assert {(link.a, link.b) for link in links} == {("femac", "unimos"), ("femac", "vegepolys"),
+                                                   ("unimos", "vegepolys")}
+    assert all(link.via == "suave" and link.programmes == ("cosme",) for link in links)
+    assert all(link.practices == ("3.2.4", "3.5.5") for link in links)
+
+
+def test_a_programme_links_only_participants_of_the_same_practice() -> None:
+    links = derive_collaborations(_curation(
+        _practice("3.1.1", [("a", "horizon-europe"), ("b", "horizon-europe")]),
+        _practice("3.1.2", [("c", "horizon-europe")]),
+    ), owners={})
+    assert [(link.a, link.b, link.via, link.programmes, link.practices) for link in links] == [
+        ("a", "b", "horizon-europe", ("horizon-europe",), ("3.1.1",))]
+
+
+def test_the_owner_joins_the_partners_of_its_own_practice() -> None:
+    links = derive_collaborations(_curation(_practice("3.1.1", [("partner", None)])), owners={"3.1.1": "owner"})
+    assert [(link.a, link.b, link.via_kind) for link in links] == [("owner", "partner", "practice")]
