@@ -60,6 +60,14 @@ def test_unknown_iri_is_404(client: TestClient) -> None:
     assert client.get("/organisation/nobody", headers={"Accept": "text/html"}).status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/practice/x%3E%20%3Fp%20%3Fo%20%7D%20UNION%20%7B%20%3Fs%20%3Fp%20%3Fo",
+                                  "/practice/a%22b", "/practice/a%20b", "/practice/%3C"])
+def test_a_path_no_iri_can_have_is_404_not_a_query(client: TestClient, path: str) -> None:
+    for accept in ("text/html", "text/turtle"):
+        answer = client.get(path, headers={"Accept": accept})
+        assert answer.status_code == 404, answer.text
+
+
 def test_contacts_are_not_dereferenceable(client: TestClient) -> None:
     assert client.get("/contact/3.1.2-1").status_code == 404
 

@@ -69,7 +69,7 @@ async def void(request: Request, endpoint: EndpointDep) -> Response:
     root = endpoint.public_url(request)
     sparql = root + "/sparql"
     dumps = tuple(f"{root}/dumps/{dump.format.file_name}" for dump in describe_dumps(dumps_dir(endpoint.settings)))
-    graph = void_description(statistics, URIRef(urls.iri_for("dataset")), endpoint.settings.base_iri, sparql,
+    graph = void_description(statistics, URIRef(urls.base_iri + "dataset"), endpoint.settings.base_iri, sparql,
                              dumps)
     if media_type == "text/html":
         body = (f"<h1>VoID description</h1><p>{statistics.triples} triples, {statistics.entities} entities, "
@@ -105,6 +105,8 @@ async def resource(path: str, request: Request, endpoint: EndpointDep) -> Respon
     media_type = _choose(request, RDF_SUFFIXES[suffix] if suffix else None)
     urls = Urls(endpoint.settings.base_iri)
     iri = urls.iri_for(path)
+    if iri is None:
+        raise NotFound(f"/{path} is not the path of an IRI")
     headers = _headers(endpoint, media_type)
     if _not_modified(request, headers):
         return Response(status_code=304, headers=headers)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from clustergraph.vocab import ONTOLOGY_IRI
 
+# Characters no IRI may hold (RFC 3987): a path with one of them names nothing here, and refusing it keeps the
+# IRI safe to write between angle brackets in a SPARQL query.
+NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 RDF_SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples"}
 
 
@@ -19,13 +23,17 @@ class Urls:
     'https://w3id.org/clustergraph/practice/3.2.4'
     >>> urls.path_for("http://data.europa.eu/nuts/code/ITH3") is None
     True
+    >>> urls.iri_for("/practice/x> ?p ?o") is None
+    True
     """
 
     def __init__(self, base_iri: str) -> None:
         self.base_iri = base_iri
 
-    def iri_for(self, path: str) -> str:
-        """The IRI a local path stands for."""
+    def iri_for(self, path: str) -> str | None:
+        """The IRI a local path stands for, or None when the path holds a character no IRI can."""
+        if NOT_IN_IRIS.search(path):
+            return None
         return self.base_iri + path.lstrip("/")
 
     def path_for(self, iri: str) -> str | None:
