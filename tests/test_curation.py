@@ -94,6 +94,14 @@ def _copy(settings: Settings, tmp_path: Path) -> Path:
      "funding by unknown programme 'no-such'"),
     ("practices/3.9.9.yaml", "practice: 3.9.9\nparticipations:\n  - organisation: vegepolys-valley\n"
      "    role: emperor\n    quote: q\n", "'role: emperor' is not one of"),
+    ("practices/3.9.9.yaml", "practice: 3.9.9\nrelations:\n  - subject: vegepolys-valley\n    relation: member-of\n"
+     "    object: nobody\n    quote: q\n", "relation with unknown organisation or project 'nobody'"),
+    ("practices/3.9.9.yaml", "practice: 3.9.9\nrelations:\n  - subject: suave\n    relation: member-of\n"
+     "    object: vegepolys-valley\n    quote: q\n", "'member-of' needs an organisation as subject, not the project 'suave'"),
+    ("practices/3.9.9.yaml", "practice: 3.9.9\nrelations:\n  - subject: suave\n    relation: part-of\n"
+     "    object: vegepolys-valley\n    quote: q\n", "'part-of' links two organisations or two projects"),
+    ("practices/3.9.9.yaml", "practice: 3.9.9\nrelations:\n  - subject: suave\n    relation: sponsors\n"
+     "    object: resist\n    quote: q\n", "'relation: sponsors' is not one of"),
 ])
 def test_broken_curation_files_give_clear_errors(settings: Settings, tmp_path: Path, file: str, content: str,
                                                  message: str) -> None:

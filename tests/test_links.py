@@ -41,3 +41,13 @@ def test_a_programme_links_only_participants_of_the_same_practice() -> None:
 def test_the_owner_joins_the_partners_of_its_own_practice() -> None:
     links = derive_collaborations(_curation(_practice("3.1.1", [("partner", None)])), owners={"3.1.1": "owner"})
     assert [(link.a, link.b, link.via_kind) for link in links] == [("owner", "partner", "practice")]
+
+
+def test_funders_and_clients_are_not_collaborators() -> None:
+    practice = PracticeCuration("3.2.10", None, (), (
+        Participation("3.2.10", "hotel-a", None, "client", "q"),
+        Participation("3.2.10", "hotel-b", None, "client", "q"),
+        Participation("3.2.10", "ministry", None, "funder", "q"),
+        Participation("3.2.10", "partner", None, "partner", "q")), (), ())
+    links = derive_collaborations(_curation(practice), owners={"3.2.10": "owner"})
+    assert [(link.a, link.b) for link in links] == [("owner", "partner")]

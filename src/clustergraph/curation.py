@@ -23,7 +23,14 @@ PROGRAMME_KINDS = ("programme", "instrument", "network")
 SCOPES = ("eu", "national", "regional", "international")
 PROJECT_KINDS = ("project", "alliance", "network", "initiative", "hub", "platform", "event")
 ROLES = ("coordinator", "lead-partner", "partner", "member", "founding-member", "stakeholder", "beneficiary",
-         "funder", "host", "operator", "participant")
+         "funder", "host", "operator", "participant", "client")
+# What a relation may link, subject -> object: "organisation", "project" or either ("entity").
+RELATIONS = {
+    "member-of": ("organisation", "organisation"),
+    "part-of": ("entity", "entity"),
+    "founded": ("organisation", "entity"),
+    "spin-off-of": ("organisation", "organisation"),
+}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SECTION_ID = re.compile(r"^3\.\d+\.\d+$")
 ISO_ALPHA2 = re.compile(r"^[A-Z]{2}$")
@@ -109,6 +116,18 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """A link the text states between two entities: ``subject`` is a member of, part of, founder of, or spin-off
+    of ``object`` (organisations and projects; a part-of links two of the same kind)."""
+
+    practice: str
+    subject: str
+    relation: str
+    object: str
+    quote: str
+
+
+@dataclass(frozen=True)
 class Placement:
     """A practice placed in a NUTS region."""
 
@@ -150,6 +169,7 @@ class PracticeCuration:
     participations: tuple[Participation, ...]
     fundings: tuple[Funding, ...]
     mentions: tuple[Mention, ...]
+    relations: tuple[Relation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -282,7 +302,8 @@ def _load_register(folder: Path, build: Any, problems: _Problems) -> dict[str, A
         if base is None:
             problems.at(where, f"extends unknown id '{entity_id}'")
             continue
-        definitions[base.id] = replace(base, aliases=base.aliases + aliases, evidence=base.evidence + evidence)
+        definitions[base.id] = replace(base, aliases=tuple(dict.fromkeys(base.aliases + aliases)),
+                                       evidence=base.evidence + evidence)
     return definitions
 
 
@@ -347,9 +368,12 @@ def _practice(doc: Any, where: str, problems: _Problems) -> PracticeCuration | N
                      for sub in entry.entries("funding"))
     mentions = tuple(Mention(sid, sub.slug("programme") or "", sub.text("quote") or "", sub.optional("note"))
                      for sub in entry.entries("mentions"))
+    relations = tuple(Relation(sid, sub.slug("subject") or "", sub.choice("relation", tuple(RELATIONS)) or "",
+                               sub.slug("object") or "", sub.text("quote") or "")
+                      for sub in entry.entries("relations"))
     if not entry.finish():
         return None
-    return PracticeCuration(sid, ecosystem, placements, participations, fundings, mentions)
+    return PracticeCuration(sid, ecosystem, placements, participations, fundings, mentions, relations)
 
 
 def _check_references(curation: Curation, problems: _Problems) -> None:
@@ -395,6 +419,31 @@ def _check_references(curation: Curation, problems: _Problems) -> None:
         for mention in practice.mentions:
             if mention.programme not in curation.programmes:
                 problems.at(sid, f"mention of unknown programme '{mention.programme}'")
+        for relation in practice.relations:
+            problems.extend(f"{sid}: {problem}" for problem in _relation_problems(relation, curation))
+
+
+def _relation_problems(relation: Relation, curation: Curation) -> list[str]:
+    """What is wrong with the two ends of a relation: unknown ids, or kinds the relation cannot link."""
+    def kind(entity_id: str) -> str | None:
+        return ("organisation" if entity_id in curation.organisations
+                else "project" if entity_id in curation.projects else None)
+
+    subject_kind, object_kind = kind(relation.subject), kind(relation.object)
+    allowed = RELATIONS.get(relation.relation)
+    if subject_kind is None or object_kind is None or allowed is None:
+        unknown = [i for i, k in ((relation.subject, subject_kind), (relation.object, object_kind)) if k is None]
+        return [f"relation with unknown organisation or project '{i}'" for i in unknown]
+    problems = []
+    for end, found, wanted in (("subject", subject_kind, allowed[0]), ("object", object_kind, allowed[1])):
+        if wanted != "entity" and found != wanted:
+            problems.append(f"'{relation.relation}' needs an {wanted} as {end}, not the {found} '{getattr(relation, end)}'")
+    if relation.relation == "part-of" and subject_kind != object_kind:
+        problems.append(f"'part-of' links two organisations or two projects, not '{relation.subject}' and "
+                        f"'{relation.object}'")
+    if relation.subject == relation.object:
+        problems.append(f"'{relation.subject}' is related to itself")
+    return problems
 
 
 class _Entry:

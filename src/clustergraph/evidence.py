@@ -60,7 +60,7 @@ def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
             problems.append(f"practices/{sid}.yaml: practice {sid} does not exist")
             continue
         statements = (*practice.placements, *practice.participations, *practice.fundings, *practice.mentions,
-                      *((practice.ecosystem,) if practice.ecosystem else ()))
+                      *practice.relations, *((practice.ecosystem,) if practice.ecosystem else ()))
         for statement in statements:
             check_quote(sid, statement.quote, f"practices/{sid}.yaml")
     for printed in guidebook.practices:

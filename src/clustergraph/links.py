@@ -13,6 +13,10 @@ from itertools import combinations
 
 from clustergraph.curation import Curation
 
+# Roles that put an organisation beside a project rather than in it: a funder pays for it and a client is served
+# by it; neither makes the organisation a collaborator of those who carry it out.
+NOT_COLLABORATING = frozenset({"funder", "client"})
+
 
 @dataclass(frozen=True)
 class Collaboration:
@@ -43,7 +47,7 @@ def derive_collaborations(curation: Curation, owners: dict[str, str]) -> list[Co
     practices that each name a Horizon Europe participant do not make those two collaborators. A project is
     one undertaking wherever it is told, so its participants are pooled over every practice that names it.
     The owner joins the participants of its practice, not of the projects inside it: those need their own
-    participation.
+    participation. Funders and clients (``NOT_COLLABORATING``) are left out.
     """
     members: dict[tuple[str, str, str], set[str]] = defaultdict(set)  # (kind, target, practice or "")
     told_in: dict[str, set[str]] = defaultdict(set)  # project -> the practices that name a participant
@@ -52,6 +56,8 @@ def derive_collaborations(curation: Curation, owners: dict[str, str]) -> list[Co
         for funding in practice.fundings:
             funded_by[funding.target or sid].add(funding.programme)
         for participation in practice.participations:
+            if participation.role in NOT_COLLABORATING:
+                continue
             target = participation.target or sid
             kind = ("practice" if participation.target is None
                     else "programme" if target in curation.programmes else "project")

@@ -123,6 +123,7 @@ def to_dataset(guidebook: Guidebook, curation: Curation, meta: SourceMeta, iris:
     _add_projects(public, curation, iris)
     for curated in curation.practices.values():
         _add_statements(public, curated, curation, iris)
+        _add_relations(public, curated, curation, iris)
     collaborations = derive_collaborations(curation, owners)
     _add_collaborations(public, collaborations, curation, iris)
     _add_vocabulary_facts(vocabulary, curation, countries)
@@ -335,6 +336,27 @@ def _add_statements(graph: Graph, curated: PracticeCuration, curation: Curation,
         if mention.note:
             graph.add((node, CG.note, Literal(mention.note)))
         _add_evidence(graph, node, mention.quote, practice)
+
+
+def _add_relations(graph: Graph, curated: PracticeCuration, curation: Curation, iris: Iris) -> None:
+    """Relations between entities: a statement node with the quote, and the W3C ORG / DCTERMS shortcut."""
+    practice = iris.practice(curated.practice)
+
+    def entity(entity_id: str) -> URIRef:
+        return iris.organisation(entity_id) if entity_id in curation.organisations else iris.project(entity_id)
+
+    for relation in curated.relations:
+        subject, target = entity(relation.subject), entity(relation.object)
+        node = iris.statement("relation", curated.practice, relation.subject, relation.relation, relation.object)
+        graph.add((node, RDF.type, CG.Relation))
+        graph.add((node, CG.relationSubject, subject))
+        graph.add((node, CG.relationKind, Literal(relation.relation)))
+        graph.add((node, CG.relationObject, target))
+        _add_evidence(graph, node, relation.quote, practice)
+        shortcut = {"member-of": ORG.memberOf, "founded": CG.founded, "spin-off-of": CG.spinOffOf,
+                    "part-of": (ORG.subOrganizationOf if relation.subject in curation.organisations
+                                else DCTERMS.isPartOf)}[relation.relation]
+        graph.add((subject, shortcut, target))
 
 
 def _add_collaborations(graph: Graph, collaborations: list[Collaboration], curation: Curation,

@@ -44,6 +44,7 @@ class CG(DefinedNamespace):
     Funding: URIRef
     ProgrammeMention: URIRef
     Placement: URIRef
+    Relation: URIRef
     Collaboration: URIRef
     # practice properties
     sectionId: URIRef
@@ -82,6 +83,11 @@ class CG(DefinedNamespace):
     note: URIRef
     placed: URIRef
     place: URIRef
+    relationSubject: URIRef
+    relationKind: URIRef
+    relationObject: URIRef
+    founded: URIRef
+    spinOffOf: URIRef
     # collaborations
     collaborator: URIRef
     via: URIRef
