@@ -45,6 +45,13 @@ def test_practice_page_for_people(client: TestClient) -> None:
     assert "mailto:" not in text and "rovere@" not in text  # personal data stays hidden
 
 
+def test_practice_page_shows_emphasis_and_relations(client: TestClient) -> None:
+    text = client.get("/practice/3.1.15", headers={"Accept": "text/html"}).text
+    actions = text.split("<h2>Actions</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "<strong>InnoMedCatalyst Startup Accelerator</strong>" in actions and "**" not in actions
+    assert "I3 Programme" in text and "href='/organisation/imago-mol'" in text
+
+
 def test_every_local_link_on_a_page_resolves(client: TestClient) -> None:
     import re
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from clustergraph.web.urls import Urls
@@ -15,7 +16,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0 1.2rem}th,td{border-bot
 padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#eef2f6;font-weight:600}
 code,.iri{font-family:ui-monospace,Menlo,monospace;font-size:.85em;color:#4a5a6a;word-break:break-all}
 blockquote{margin:.2rem 0;padding:.2rem .6rem;border-left:3px solid #7aa7d1;background:#f1f6fb}
-.section{white-space:pre-wrap;line-height:1.45}.muted{color:#6a7785}.formats a{margin-right:.8rem}
+.section{white-space:pre-wrap;line-height:1.45}.narrative p{margin:.35rem 0;line-height:1.45}.muted{color:#6a7785}.formats a{margin-right:.8rem}
 """
 
 
@@ -29,6 +30,27 @@ def page(title: str, body: str, alternates: dict[str, str] | None = None) -> str
             f"<a class='brand' href='/'>ClusterGraph</a><a href='/'>Query editor</a>"
             f"<a href='/sparql'>SPARQL endpoint</a><a href='/ontology'>Ontology</a>"
             f"<a href='/.well-known/void'>VoID</a></header><main>{body}</main></body></html>")
+
+
+STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+
+
+def narrative(text: str) -> str:
+    """A narrative section as HTML: one paragraph per line, the source's ``**bold**`` and ``*italic*`` kept.
+
+    The guidebook text keeps the PDF's emphasis as Markdown markers; showing them raw would clutter the page.
+
+    >>> narrative("A *Smart City* with **21 startups**\\n<b>")
+    '<p>A <em>Smart City</em> with <strong>21 startups</strong></p><p>&lt;b&gt;</p>'
+    """
+    paragraphs = []
+    for line in text.split("\n"):
+        if line.strip():
+            html = STRONG.sub(r"<strong>\1</strong>", escape(line.strip(), quote=False))
+            html = EMPHASIS.sub(r"<em>\1</em>", html)
+            paragraphs.append(f"<p>{html}</p>")
+    return "".join(paragraphs)
 
 
 def term(urls: Urls, value: str, kind: str, label: str | None = None, datatype: str | None = None,

@@ -24,7 +24,7 @@ from clustergraph.void import gather_statistics, void_description
 from clustergraph.web.conneg import content_type, negotiate
 from clustergraph.web.deps import Endpoint, EndpointDep
 from clustergraph.web.errors import ProtocolError
-from clustergraph.web.html import page, term
+from clustergraph.web.html import narrative, page, term
 from clustergraph.web.urls import RDF_SUFFIXES, Urls
 
 router = APIRouter()
@@ -173,15 +173,16 @@ def _practice_html(endpoint: Endpoint, urls: Urls, iri: str, outgoing: list[dict
     for name, heading in SECTIONS:
         row = values.get(str(CG[name]))
         if row:
-            parts.append(f"<h2>{heading}</h2><div class='section'>{escape(row['o']['value'])}</div>")
+            parts.append(f"<h2>{heading}</h2><div class='narrative'>{narrative(row['o']['value'])}</div>")
     statements = endpoint.select(f"""
         PREFIX cg: <{CG._NS}>
         SELECT ?kind ?who (SAMPLE(?wl) AS ?wholabel) ?role ?what (SAMPLE(?tl) AS ?whatlabel) ?quote WHERE {{
           ?st cg:evidenceFrom <{iri}> ; a ?kind ; cg:quote ?quote .
-          FILTER(?kind IN (cg:Participation, cg:Funding, cg:ProgrammeMention, cg:Placement))
-          OPTIONAL {{ ?st cg:participant|cg:programme|cg:place ?who OPTIONAL {{ ?who {LABEL} ?wl }} }}
-          OPTIONAL {{ ?st cg:role ?role }}
-          OPTIONAL {{ ?st cg:participatesIn|cg:funds ?what OPTIONAL {{ ?what {LABEL} ?tl }} }}
+          FILTER(?kind IN (cg:Participation, cg:Funding, cg:ProgrammeMention, cg:Placement, cg:Relation))
+          OPTIONAL {{ ?st cg:participant|cg:programme|cg:place|cg:relationSubject ?who
+                      OPTIONAL {{ ?who {LABEL} ?wl }} }}
+          OPTIONAL {{ ?st cg:role|cg:relationKind ?role }}
+          OPTIONAL {{ ?st cg:participatesIn|cg:funds|cg:relationObject ?what OPTIONAL {{ ?what {LABEL} ?tl }} }}
         }} GROUP BY ?kind ?who ?role ?what ?quote ORDER BY ?kind ?wholabel""")
     if statements:
         rows = "".join(
@@ -192,7 +193,7 @@ def _practice_html(endpoint: Endpoint, urls: Urls, iri: str, outgoing: list[dict
             f"<td><blockquote>{escape(s['quote']['value'])}</blockquote></td></tr>"
             for s in statements)
         parts.append("<h2>Partners, programmes and places, with their evidence</h2><table><tr><th>statement</th>"
-                     f"<th>who / which</th><th>role</th><th>in</th><th>quote</th></tr>{rows}</table>")
+                     f"<th>who / which</th><th>role / relation</th><th>in / of</th><th>quote</th></tr>{rows}</table>")
     return "".join(parts)
 
 
