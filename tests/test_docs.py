@@ -30,5 +30,7 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
 
 def test_every_command_is_mentioned_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in get_command(app).commands:  # type: ignore[attr-defined]
-        assert f"clustergraph {name}" in readme, name
+    for name, command in get_command(app).commands.items():  # type: ignore[attr-defined]
+        subcommands = getattr(command, "commands", {})
+        for full in [f"clustergraph {name} {sub}" for sub in subcommands] or [f"clustergraph {name}"]:
+            assert full in readme, full
