@@ -58,7 +58,7 @@ def test_parse_reports_what_it_could_not_place(run) -> None:  # type: ignore[no-
     assert "57 practices in 5 chapters" in result.output and "StartUP HUB" in result.output
 
 
-def test_export_csv_writes_four_tables(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_export_csv_writes_the_analyst_tables(run, project: Path) -> None:  # type: ignore[no-untyped-def]
     import csv
 
     assert run("build").exit_code == 0
@@ -84,4 +84,8 @@ def test_export_csv_writes_four_tables(run, project: Path) -> None:  # type: ign
     with (project / "csv" / "organisations.csv").open(encoding="utf-8") as handle:
         organisations = {row["name"]: row for row in csv.DictReader(handle)}
     assert organisations["Green Energy Innovative Biomass Cluster"]["type"] == "cluster organisation"
+    with (project / "csv" / "relations.csv").open(encoding="utf-8") as handle:
+        relations = list(csv.DictReader(handle))
+    assert list(relations[0]) == ["subject", "subject_iri", "relation", "object", "object_iri", "practice", "evidence"]
+    assert {row["relation"] for row in relations} <= {"member-of", "part-of", "founded", "spin-off-of"}
     assert "Green Energy Cluster" in organisations["Green Energy Innovative Biomass Cluster"]["aliases"].split(" | ")

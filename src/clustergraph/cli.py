@@ -217,9 +217,9 @@ def regions_command(
 
 @export_app.command("csv")
 def export_csv_command(
-    out: Path = typer.Option(..., "--out", file_okay=False, help="Directory for the four CSV files."),
+    out: Path = typer.Option(..., "--out", file_okay=False, help="Directory for the analyst CSV files."),
 ) -> None:
-    """Write practices.csv, organisations.csv, participations.csv and collaborations.csv."""
+    """Write practices.csv, organisations.csv, participations.csv, collaborations.csv and relations.csv."""
     settings = get_settings()
     try:
         store = open_store(settings.store_dir, hidden_graphs(settings))

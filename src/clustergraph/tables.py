@@ -1,4 +1,4 @@
-"""Analyst tables: the graph as four CSV files (practices, organisations, participations, collaborations).
+"""Analyst tables: the graph as CSV files (practices, organisations, participations, collaborations, relations).
 
 Each table is one SPARQL query over the public graph, so the CSV says exactly what the endpoint says. Cells
 with several values are joined with `` | ``; files are UTF-8 with a header row, one row per fact, sorted.
@@ -66,6 +66,14 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
                    ?v skos:prefLabel|rdfs:label ?via .
                    OPTIONAL { ?c cg:viaProgramme/skos:prefLabel ?prog } }
            GROUP BY ?a ?a_iri ?b ?b_iri ?via ORDER BY ?a ?b ?via""",
+    ),
+    "relations.csv": (
+        ("subject", "subject_iri", "relation", "object", "object_iri", "practice", "evidence"),
+        """SELECT ?subject ?subject_iri ?relation ?object ?object_iri ?practice ?evidence
+           WHERE { ?s a cg:Relation ; cg:relationSubject ?subject_iri ; cg:relationKind ?relation ;
+                      cg:relationObject ?object_iri ; cg:quote ?evidence ; cg:evidenceFrom/cg:sectionId ?practice .
+                   ?subject_iri skos:prefLabel ?subject . ?object_iri skos:prefLabel ?object }
+           ORDER BY ?practice ?subject ?relation ?object""",
     ),
 }
 
