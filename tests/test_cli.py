@@ -37,8 +37,8 @@ def test_build_then_query_in_every_format(run, project: Path) -> None:  # type: 
     assert csv_out.output.splitlines()[0] == "country,countryName,practices"
     as_json = json.loads(run("query", "practices-per-country", "--format", "json").output)
     assert len(as_json["results"]["bindings"]) == 14
-    custom = project / "ask.rq"
-    custom.write_text("# title: any\nASK { ?s ?p ?o }\n", encoding="utf-8")
+    custom = project / "ask.sparql"  # a user's own file needs no catalogue header
+    custom.write_text("ASK { ?s ?p ?o }\n", encoding="utf-8")
     assert run("query", str(custom)).output.strip() == "true"
 
 

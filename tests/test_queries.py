@@ -98,3 +98,46 @@ def test_every_catalogue_query_runs(store: GraphStore, settings: Settings) -> No
         assert isinstance(result, ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples), query.name
         if isinstance(result, ox.QuerySolutions):
             list(result)
+
+
+def _pairs(rows: list[dict[str, str]], programme: str) -> set[frozenset[str]]:
+    return {frozenset((r["cluster"], r["partner"])) for r in rows if r["programme"] == programme}
+
+
+def test_collaborations_via_programme(store: GraphStore, settings: Settings) -> None:
+    rows = _rows(store, settings, "collaborations-via-programme")
+    assert len(rows) == len({tuple(r.values()) for r in rows})
+    suave = ["VEGEPOLYS VALLEY", "FEMAC", "INNOSKART", "UNIMOS", "Agrifood Lithuania"]  # 3.5.5, Euroclusters
+    assert {frozenset((a, b)) for i, a in enumerate(suave) for b in suave[i + 1:]} <= _pairs(rows, "Euroclusters")
+    medic_nest = ["Imago-Mol Cluster", "MEDVIA", "Hellenic BioCluster", "Cluster SIVI"]  # 3.1.15, COSME
+    assert {frozenset((a, b)) for i, a in enumerate(medic_nest) for b in medic_nest[i + 1:]} <= _pairs(rows, "COSME")
+    assert frozenset(("Transilvania IT Cluster", "Technical University of Cluj-Napoca")) in _pairs(
+        rows, "European Digital Innovation Hubs")
+    assert not _pairs(rows, "Horizon Europe")  # named only as calls members are helped to apply to
+    suave_rows = [r for r in rows if r["via"] == "SUAVE"]
+    assert {r["practice"] for r in suave_rows} == {"3.2.4", "3.5.5"}
+
+
+def test_cross_border_programmes(store: GraphStore, settings: Settings) -> None:
+    rows = {r["programme"]: r for r in _rows(store, settings, "cross-border-programmes")}
+    assert {"COSME", "Euroclusters", "Interregional Innovation Investments"} <= set(rows)
+    assert "BE-RO" in rows["COSME"]["countries"].split(" | ")  # MEDVIA and IMAGO-MOL, MEDIC NEST COSME
+    assert "FR-HU" in rows["Euroclusters"]["countries"].split(" | ")
+    assert all(int(r["crossBorderLinks"]) > 0 for r in rows.values())
+
+
+def test_partners_of_cluster(store: GraphStore, settings: Settings) -> None:
+    rows = _rows(store, settings, "partners-of-cluster")
+    via = {(r["partner"], r["via"]): r["programmes"].split(" | ") for r in rows}
+    assert "COSME" in via[("MEDVIA", "MEDIC NEST COSME")]
+    assert via[("North East RDA", "InnoMedCatalyst")] == ["Interregional Innovation Investments"]
+    assert ("Biocat", "Clusters4Health") in via
+    assert not any(partner == "Imago-Mol Cluster" for partner, _ in via)
+
+
+def test_projects_per_programme(store: GraphStore, settings: Settings) -> None:
+    names = {r["programme"]: set(r["names"].split(" | ")) for r in _rows(store, settings, "projects-per-programme")}
+    assert {"SUAVE", "RESIST", "RESIST II"} <= names["Euroclusters"]
+    assert {"Clusters4Health", "MEDIC NEST COSME", "F2F Health Matters"} <= names["COSME"]
+    assert {"DANTE", "European Digital Innovation Hub in Transilvania"} <= names["European Digital Innovation Hubs"]
+    assert names["INNOSUP"] == {"SecurIT"} and names["Horizon 2020"] == {"RECIPROCITY"}

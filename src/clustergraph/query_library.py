@@ -21,13 +21,16 @@ class NamedQuery:
     text: str
 
 
-def parse_query_file(path: Path) -> NamedQuery:
-    """Read one ``.rq`` file; its leading comment lines carry ``# title:`` and ``# description:``.
+def parse_query_file(path: Path, *, needs_title: bool = True) -> NamedQuery:
+    """Read one query file; its leading comment lines carry ``# title:`` and ``# description:``.
+
+    Catalogue queries must have a title (it is what the editor's picker shows); a user's own file need not,
+    and is then titled by its file name.
 
     Raises
     ------
     QueryError
-        If the file has no title.
+        If the file has no title and ``needs_title`` is set.
     """
     text = path.read_text(encoding="utf-8")
     fields: dict[str, list[str]] = {}
@@ -41,9 +44,10 @@ def parse_query_file(path: Path) -> NamedQuery:
             fields.setdefault(key, []).append(match["value"].strip())
         elif key and line.strip("# "):
             fields[key].append(line.lstrip("#").strip())
-    if "title" not in fields:
+    if "title" not in fields and needs_title:
         raise QueryError(f"{path.name}: the header needs a '# title:' line")
-    return NamedQuery(path.stem, " ".join(fields["title"]), " ".join(fields.get("description", [])), text)
+    title = " ".join(fields.get("title", [path.stem]))
+    return NamedQuery(path.stem, title, " ".join(fields.get("description", [])), text)
 
 
 def load_queries(directory: Path) -> dict[str, NamedQuery]:
@@ -52,7 +56,7 @@ def load_queries(directory: Path) -> dict[str, NamedQuery]:
 
 
 def resolve_query(name_or_file: str, directory: Path) -> NamedQuery:
-    """A catalogue query by name, or any ``.rq`` file by path.
+    """A catalogue query by name, or any query file by path (``.rq``, ``.sparql``, ...).
 
     Raises
     ------
@@ -60,8 +64,8 @@ def resolve_query(name_or_file: str, directory: Path) -> NamedQuery:
         If it is neither.
     """
     path = Path(name_or_file)
-    if path.suffix == ".rq" and path.is_file():
-        return parse_query_file(path)
+    if path.is_file():
+        return parse_query_file(path, needs_title=False)
     catalogue = load_queries(directory)
     if name_or_file in catalogue:
         return catalogue[name_or_file]
