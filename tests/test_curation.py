@@ -121,3 +121,55 @@ def test_a_quote_not_in_the_text_is_reported(curation: Curation, guidebook: Guid
     forged = replace(practice, placements=(Placement("3.2.16", "ITH4", "a sentence nobody wrote"),))
     problems = check_evidence(replace(curation, practices={**curation.practices, "3.2.16": forged}), guidebook)
     assert problems == ["practices/3.2.16.yaml: quote not found in 3.2.16: 'a sentence nobody wrote'"]
+
+
+def test_printed_variants_are_one_entity(curation: Curation) -> None:
+    """The same body printed two ways resolves to one organisation (merged on evidence in the text)."""
+    same = [("IMAGO-MOL", "Imago-Mol Cluster"), ("ClustER Health", "Clust-ER Health"),
+            ("Green Energy Cluster", "Green Energy Innovative Biomass Cluster"), ("SA&AM", "SA&AM Cluster"),
+            ("Luce in Veneto", "Rete di Imprese Luce in Veneto"), ("Nanoprocess", "NANOPROGRESS, z.s."),
+            ("Astrico Nord-Est", "ASTRICO NORD-EST TEXTILE CLUSTER")]
+    for one, other in same:
+        first, second = curation.resolve_organisation(one), curation.resolve_organisation(other)
+        assert first is not None and first == second, (one, other)
+
+
+def test_the_seven_piedmont_innovation_clusters_are_members_of_sistema_poli(curation: Curation) -> None:
+    members = {r.subject for r in curation.practices["3.4.2"].relations
+               if r.relation == "member-of" and r.object == "sistema-poli-innovazione-piemonte"}
+    names = {curation.organisations[m].name for m in members}
+    assert names == {"Polo ICT", "Polo Agrifood", "Pointex", "MESAP", "CGreen", "CLEVER", "bioPmed"}
+
+
+def test_the_register_has_the_programmes_the_text_names(curation: Curation) -> None:
+    names = {n for p in curation.programmes.values() for n in (p.name, *p.aliases)}
+    assert {"COSME", "Horizon Europe", "Horizon 2020", "Euroclusters", "EDIH", "Digital Europe", "Interreg",
+            "Erasmus+", "ERDF", "ESF", "LIFE", "EIC", "EIT", "I3", "INNOSUP", "PRIMA", "Enterprise Europe Network",
+            "BMBF Clusters4Future", "Future Cluster Initiative", "OP TAK", "PR FESR 2021-2027",
+            "PR Veneto FESR 2021-2027"} <= names
+    parents = {p.id: p.parent for p in curation.programmes.values()}
+    assert parents["euroclusters"] == "single-market-programme" and parents["edih"] == "digital-europe"
+
+
+def test_named_projects_are_curated_with_their_programme(curation: Curation) -> None:
+    names = {n: p.id for p in curation.projects.values() for n in (p.name, *p.aliases)}
+    for name in ("SUAVE", "RESIST", "SecurIT", "IRHIS", "InnoMedCatalyst", "Clusters4Health", "MEDIC NEST",
+                 "F2F Health Matters", "RECIPROCITY", "DEBUTING", "InnoCape", "CLIPS", "DANTE", "TEDIHT", "P4HEU",
+                 "Plant Inter Cluster", "INGENIOUS", "VIDA", "GSSC", "AdPack2", "INNODROP", "Blues"):
+        assert name in names, name
+    funded = {(f.target, f.programme) for p in curation.practices.values() for f in p.fundings}
+    assert {("suave", "euroclusters"), ("resist", "euroclusters"), ("securit", "innosup"), ("dante", "edih"),
+            ("innomedcatalyst", "i3"), ("clusters4health", "cosme"), ("debuting", "interreg")} <= funded
+
+
+def test_practices_are_placed_in_the_regions_the_text_names(curation: Curation) -> None:
+    placed = {p.nuts for practice in curation.practices.values() for p in practice.placements}
+    # Veneto, Upper Austria, Emilia-Romagna, Zlin, Piedmont, Catalonia, Aragon, North-East and North-West
+    # Romania, Styria, North Savo, Saxony, Konstanz on Lake Constance
+    assert {"ITH3", "AT31", "ITH5", "CZ072", "ITC1", "ES51", "ES24", "RO21", "RO11", "AT22", "FI1D2", "DED",
+            "DE138"} <= placed
+
+
+def test_every_practice_is_curated(curation: Curation, guidebook: Guidebook) -> None:
+    """So every programme name in every practice is covered (the coverage check applies to curated practices)."""
+    assert set(curation.practices) == {p.section_id for p in guidebook.practices}
