@@ -5,8 +5,8 @@ when they are installed. Every server runs on 127.0.0.1 and every loop is bounde
 
 Each configuration runs until its request count or its time budget (``--seconds``) is spent; for each it reports throughput (requests/s), p50 and p99 latency (ms) at 1, 8 and 32
 concurrent clients, and the ratio of ClusterGraph's single-client HTTP latency to in-process pyoxigraph.
-The graph is the built dataset replicated ``--scale`` times under distinct IRIs (a comparable synthetic
-graph: the same shape and the same queries, more of everything).
+The graph is the built dataset replicated under distinct IRIs until it holds about ``--quads`` quads (a
+comparable synthetic graph: the same shape and the same queries, more of everything).
 """
 
 from __future__ import annotations
@@ -53,18 +53,22 @@ class Figures:
                 f"{p99:>8.2f}")
 
 
-def synthetic_dump(nquads: Path, scale: int, out: Path, hidden: tuple[str, ...]) -> int:
-    """The visible graphs of ``nquads`` replicated ``scale`` times under distinct instance IRIs; returns quads."""
+def synthetic_dump(nquads: Path, target: int, out: Path, hidden: tuple[str, ...]) -> tuple[int, int]:
+    """The visible graphs of ``nquads`` replicated under distinct instance IRIs up to about ``target`` quads.
+
+    Returns the number of copies and of quads written.
+    """
     instance = re.compile(re.escape(BASE) + r"(?!ontology|ecosystem/|graph/)")
     lines = [line for line in nquads.read_text(encoding="utf-8").splitlines()
              if line and not any(f"<{graph}>" in line for graph in hidden)]
+    scale = max(1, round(target / len(lines)))
     written = 0
     with out.open("w", encoding="utf-8") as handle:
         for copy in range(scale):
             for line in lines:  # copy 0 keeps the original IRIs, so the catalogue's named examples still match
                 handle.write((instance.sub(f"{BASE}r{copy}/", line) if copy else line) + "\n")
                 written += 1
-    return written
+    return scale, written
 
 
 def in_process(project: Settings, queries: list[str], rounds: int) -> Figures:
@@ -109,7 +113,7 @@ def over_http(label: str, url: str, queries: list[str], clients: int, requests_p
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=int, default=40, help="copies of the graph (default 40: ~100k triples)")
+    parser.add_argument("--quads", type=int, default=100_000, help="size of the synthetic graph (default ~100k)")
     parser.add_argument("--requests", type=int, default=110, help="requests per client per configuration")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--seconds", type=float, default=30, help="time budget per configuration (default 30)")
@@ -124,12 +128,12 @@ def main() -> None:
         shutil.copyfile(ROOT / "data" / "catalogue.yaml", work / "data" / "catalogue.yaml")
         build(project)
         dump = work / "bench.nq"
-        triples = synthetic_dump(project.path(project.build_dir) / "dataset.nq", args.scale, dump,
-                                 hidden_graphs(project))
+        scale, triples = synthetic_dump(project.path(project.build_dir) / "dataset.nq", args.quads, dump,
+                                        hidden_graphs(project))
         load_store(dump, project.store_dir)
         catalogue = load_queries(ROOT / "queries")
         queries = [query.text for query in catalogue.values()]
-        print(f"graph: {triples} quads ({args.scale} copies); catalogue: {len(queries)} queries; "
+        print(f"graph: {triples} quads ({scale} copies); catalogue: {len(queries)} queries; "
               f"machine: 2 cores shared by servers and load generator")
         print(f"{'configuration':<34} {'cli':>3}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}")
         local = in_process(project, queries, max(1, args.requests // len(queries)))
