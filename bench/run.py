@@ -3,8 +3,10 @@
 Prints figures; asserts nothing. Run ``bash bench/run.sh`` (it installs the peers), or this file directly
 when they are installed. Every server runs on 127.0.0.1 and every loop is bounded by a request count.
 
-Each configuration runs until its request count or its time budget (``--seconds``) is spent; for each it reports throughput (requests/s), p50 and p99 latency (ms) at 1, 8 and 32
-concurrent clients, and the ratio of ClusterGraph's single-client HTTP latency to in-process pyoxigraph.
+Each configuration runs until its request count or its time budget (``--seconds``, also the longest a request
+may take) is spent; for each it reports throughput (answered requests/s), p50 and p99 latency (ms) at 1, 8 and
+32 concurrent clients, the requests that failed or timed out, and the ratio of ClusterGraph's single-client HTTP
+latency to in-process pyoxigraph.
 The graph is the built dataset replicated under distinct IRIs until it holds about ``--quads`` quads (a
 comparable synthetic graph: the same shape and the same queries, more of everything).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import re
 import shutil
 import statistics
@@ -40,17 +43,22 @@ BASE = "https://w3id.org/clustergraph/"
 
 @dataclass(frozen=True)
 class Figures:
+    """One configuration's answered requests (with their latencies) and its failed ones (errors, time-outs)."""
+
     label: str
     clients: int
     requests: int
     seconds: float
     latencies: list[float]
+    failures: int = 0
 
     def row(self) -> str:
+        if not self.latencies:
+            return f"{self.label:<34} {self.clients:>3}  {'-':>9}  {'-':>8}  {'-':>8}  {self.failures:>6}"
         p50 = statistics.median(self.latencies) * 1000
-        p99 = sorted(self.latencies)[max(0, int(len(self.latencies) * 0.99) - 1)] * 1000
+        p99 = sorted(self.latencies)[max(0, math.ceil(len(self.latencies) * 0.99) - 1)] * 1000  # nearest rank
         return (f"{self.label:<34} {self.clients:>3}  {self.requests / self.seconds:>9.1f}  {p50:>8.2f}  "
-                f"{p99:>8.2f}")
+                f"{p99:>8.2f}  {self.failures:>6}")
 
 
 def synthetic_dump(nquads: Path, target: int, out: Path, hidden: tuple[str, ...]) -> tuple[int, int]:
@@ -83,16 +91,24 @@ def in_process(project: Settings, queries: list[str], rounds: int) -> Figures:
     return Figures("in process (pyoxigraph)", 1, len(latencies), time.perf_counter() - started, latencies)
 
 
-async def _client(url: str, queries: list[str], rounds: int, latencies: list[float], deadline: float) -> None:
-    """One client: ``rounds`` passes over the catalogue, stopping early at ``deadline`` (monotonic clock)."""
-    async with httpx.AsyncClient(timeout=120) as client:
+async def _client(url: str, queries: list[str], rounds: int, latencies: list[float], failures: list[str],
+                  deadline: float, timeout: float) -> None:
+    """One client: ``rounds`` passes over the catalogue, stopping early at ``deadline`` (monotonic clock).
+
+    A request that fails or runs past ``timeout`` is counted in ``failures``, not in the latencies.
+    """
+    async with httpx.AsyncClient(timeout=timeout) as client:
         for _ in range(rounds):
             for query in queries:
                 if time.monotonic() > deadline:
                     return
                 begin = time.perf_counter()
-                response = await client.post(url, data={"query": query}, headers={"Accept": JSON})
-                response.raise_for_status()
+                try:
+                    response = await client.post(url, data={"query": query}, headers={"Accept": JSON})
+                    response.raise_for_status()
+                except httpx.HTTPError as error:
+                    failures.append(type(error).__name__)
+                    continue
                 latencies.append(time.perf_counter() - begin)
 
 
@@ -101,14 +117,16 @@ def over_http(label: str, url: str, queries: list[str], clients: int, requests_p
     """Run ``clients`` concurrent clients for at most ``requests_per_client`` requests or ``seconds`` each."""
     rounds = max(1, requests_per_client // len(queries))
     latencies: list[float] = []
+    failures: list[str] = []
     started = time.perf_counter()
     deadline = time.monotonic() + seconds
 
     async def main() -> None:
-        await asyncio.gather(*(_client(url, queries, rounds, latencies, deadline) for _ in range(clients)))
+        await asyncio.gather(*(_client(url, queries, rounds, latencies, failures, deadline, seconds)
+                               for _ in range(clients)))
 
     asyncio.run(main())
-    return Figures(label, clients, len(latencies), time.perf_counter() - started, latencies)
+    return Figures(label, clients, len(latencies), time.perf_counter() - started, latencies, len(failures))
 
 
 def main() -> None:
@@ -135,7 +153,7 @@ def main() -> None:
         queries = [query.text for query in catalogue.values()]
         print(f"graph: {triples} quads ({scale} copies); catalogue: {len(queries)} queries; "
               f"machine: 2 cores shared by servers and load generator")
-        print(f"{'configuration':<34} {'cli':>3}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}")
+        print(f"{'configuration':<34} {'cli':>3}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}  {'failed':>6}")
         local = in_process(project, queries, max(1, args.requests // len(queries)))
         print(local.row())
         results: dict[str, Figures] = {}
@@ -161,12 +179,12 @@ def main() -> None:
                     results[f"virtuoso/{clients}"] = figures
                     print(figures.row())
         cold = results.get("ClusterGraph HTTP, cold/1")
-        if cold:
+        if cold and cold.latencies:
             ratio = statistics.mean(cold.latencies) / statistics.mean(local.latencies)
             print(f"HTTP (cold, 1 client) / in-process mean latency: {ratio:.2f} x")
         for clients in client_counts:
             warm, peer = results.get(f"ClusterGraph HTTP, cache warm/{clients}"), results.get(f"virtuoso/{clients}")
-            if warm and peer:
+            if warm and peer and peer.requests:
                 print(f"{clients:>2} clients: ClusterGraph warm / Virtuoso throughput: "
                       f"{(warm.requests / warm.seconds) / (peer.requests / peer.seconds):.2f} x")
     finally:
