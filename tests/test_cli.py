@@ -76,6 +76,8 @@ def test_export_csv_writes_the_analyst_tables(run, project: Path) -> None:  # ty
         participations = list(csv.DictReader(handle))
     legalnext = next(row for row in participations if row["organisation"] == "Legalnext")
     assert legalnext["project"] == "IO SONO FRIULI VENEZIA GIULIA" and legalnext["evidence"] == "Legalnext (SDGs aspects)"
+    cedeg = sorted(row["programme"] for row in participations if row["organisation"] == "CEDEG" and row["programme"])
+    assert cedeg == ["ESCP-4i", "ESCP-4s", "ESCP-4x", "Euroclusters"]  # one row per participation
     with (project / "csv" / "collaborations.csv").open(encoding="utf-8") as handle:
         collaborations = list(csv.DictReader(handle))
     assert all(row["a_iri"] < row["b_iri"] for row in collaborations)

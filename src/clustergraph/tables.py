@@ -53,8 +53,8 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
                    OPTIONAL { ?target a cg:Project ; skos:prefLabel ?project }
                    OPTIONAL { ?target a cg:Programme ; skos:prefLabel ?prog }
                    OPTIONAL { ?target cg:fundedBy/skos:prefLabel ?prog } }
-           GROUP BY ?organisation ?organisation_iri ?project ?role ?practice ?evidence
-           ORDER BY ?practice ?organisation ?project ?role""",
+           GROUP BY ?organisation ?organisation_iri ?target ?project ?role ?practice ?evidence
+           ORDER BY ?practice ?organisation ?project ?programme ?role""",
     ),
     "collaborations.csv": (
         ("a", "a_iri", "b", "b_iri", "via", "programme", "practice"),
