@@ -91,3 +91,22 @@ def test_export_csv_writes_the_analyst_tables(run, project: Path) -> None:  # ty
     assert list(relations[0]) == ["subject", "subject_iri", "relation", "object", "object_iri", "practice", "evidence"]
     assert {row["relation"] for row in relations} <= {"member-of", "part-of", "founded", "spin-off-of"}
     assert "Green Energy Cluster" in organisations["Green Energy Innovative Biomass Cluster"]["aliases"].split(" | ")
+
+
+def test_curation_check_lists_problems_and_fails(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+    clean = run("curation", "check")
+    assert clean.exit_code == 0 and "0 problems; 57 of 57 practices curated" in clean.output
+    assert run("curation", "check", "9.9.9").exit_code == 2
+    practice = project / "data" / "curation" / "practices" / "3.2.16.yaml"
+    original = practice.read_text(encoding="utf-8")
+    try:
+        practice.write_text(original.replace("Legalnext (SDGs aspects)", "Legalnext (a quote nobody printed)"),
+                            encoding="utf-8")
+        broken = run("curation", "check", "3.2.16")
+        assert broken.exit_code == 1
+        assert "quote not found in 3.2.16: 'Legalnext (a quote nobody printed)'" in broken.output
+        practice.write_text("practice: [3.2.16\n", encoding="utf-8")
+        unreadable = run("curation", "check")
+        assert unreadable.exit_code == 1 and "not valid YAML" in unreadable.output
+    finally:
+        practice.write_text(original, encoding="utf-8")

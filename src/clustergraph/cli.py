@@ -8,6 +8,7 @@ import re
 import shutil
 import sys
 from enum import Enum
+from typing import NoReturn
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,7 @@ import typer
 
 from clustergraph import __version__
 from clustergraph.build import build, hidden_graphs
-from clustergraph.curation import load_curation, write_regions
+from clustergraph.curation import Curation, load_curation, write_regions
 from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, StoreError,
                                  ValidationFailed)
 from clustergraph.dumps import describe_dumps
@@ -24,7 +25,7 @@ from clustergraph.evidence import check_evidence, register_hits, uncovered_hits
 from clustergraph.mqa import score_catalogue
 from clustergraph.publish import catalogue_graph, dumps_dir, write_catalogue
 from clustergraph.query_library import resolve_query
-from clustergraph.records import parse_guidebook
+from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import get_settings
 from clustergraph.source import read_source
 from clustergraph.store import open_store, serialize_result
@@ -45,7 +46,7 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-def _fail(error: ClusterGraphError) -> None:
+def _fail(error: ClusterGraphError) -> NoReturn:
     typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
     code = 2 if isinstance(error, NotFound | QueryError) else 1
     raise typer.Exit(code)
@@ -74,7 +75,6 @@ def build_command() -> None:
         raise typer.Exit(1) from error
     except ClusterGraphError as error:
         _fail(error)
-        return
     typer.echo(
         f"{summary.practices} practices, {summary.organisations} organisations, {summary.programmes} programmes, "
         f"{summary.projects} projects, {summary.participations} participations, "
@@ -108,7 +108,6 @@ def parse_command() -> None:
         guidebook = parse_guidebook(read_source(settings.path(settings.source_file)))
     except ClusterGraphError as error:
         _fail(error)
-        return
     typer.echo(f"{len(guidebook.practices)} practices in {len(guidebook.chapters)} chapters")
     for issue in guidebook.issues:
         typer.echo(str(issue))
@@ -127,7 +126,6 @@ def query_command(
         result = store.query(query.text)
     except ClusterGraphError as error:
         _fail(error)
-        return
     if output is OutputFormat.table and isinstance(result, ox.QuerySolutions):
         _print_table(result)
     elif isinstance(result, ox.QueryBoolean):
@@ -155,23 +153,26 @@ def _short(term: object) -> str:
     return str(value)
 
 
+def _guidebook_and_curation() -> tuple[Guidebook, Curation]:
+    """The parsed guidebook and the curation, or exit 1 with every curation problem listed."""
+    settings = get_settings()
+    try:
+        guidebook = parse_guidebook(read_source(settings.path(settings.source_file)))
+        return guidebook, load_curation(settings.path(settings.curation_dir))
+    except CurationError as error:
+        _fail(error)
+
+
 @curation_app.command("hits")
 def hits_command(
     practice: str = typer.Argument(..., help="A practice section id, e.g. 3.2.2."),
     all_hits: bool = typer.Option(False, "--all", help="Also list hits the curation already covers."),
 ) -> None:
     """List the programme names a practice's text uses that its curation does not cover yet."""
-    settings = get_settings()
-    try:
-        guidebook = parse_guidebook(read_source(settings.path(settings.source_file)))
-        curation = load_curation(settings.path(settings.curation_dir))
-    except CurationError as error:
-        _fail(error)
-        return
+    guidebook, curation = _guidebook_and_curation()
     printed = guidebook.practice(practice)
     if printed is None:
         _fail(NotFound(f"no practice {practice}"))
-        return
     hits = register_hits(printed, curation) if all_hits else uncovered_hits(printed, curation)
     for hit in hits:
         typer.echo(f"line {hit.line}: {hit.alias!r} -> {hit.programme}")
@@ -183,13 +184,10 @@ def check_command(
     practices: list[str] = typer.Argument(None, help="Only report problems that name these section ids."),
 ) -> None:
     """Check the curation files and every quote against the guidebook, without building."""
-    settings = get_settings()
-    try:
-        guidebook = parse_guidebook(read_source(settings.path(settings.source_file)))
-        curation = load_curation(settings.path(settings.curation_dir))
-    except CurationError as error:
-        _fail(error)
-        return
+    guidebook, curation = _guidebook_and_curation()
+    unknown = [sid for sid in practices or [] if guidebook.practice(sid) is None]
+    if unknown:
+        _fail(NotFound(f"no practice {', '.join(unknown)}"))
     problems = check_evidence(curation, guidebook)
     if practices:
         wanted = re.compile(rf"(?<![\d.])(?:{'|'.join(map(re.escape, practices))})(?![\d])")
@@ -225,7 +223,6 @@ def export_csv_command(
         store = open_store(settings.store_dir, hidden_graphs(settings))
     except ClusterGraphError as error:
         _fail(error)
-        return
     for name, rows in write_tables(store, out).items():
         typer.echo(f"{out / name}: {rows} rows")
 
@@ -247,7 +244,6 @@ def export_dcat_command(
         report = validate_catalogue(graph, settings.path(settings.dcat_ap_shapes_dir)) if validate or mqa else None
     except ClusterGraphError as error:
         _fail(error)
-        return
     for path in write_catalogue(graph, out):
         typer.echo(f"wrote {path}")
     for dump in describe_dumps(dumps_dir(settings)):
