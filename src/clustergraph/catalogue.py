@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pycountry
 import yaml
@@ -83,14 +84,13 @@ def read_catalogue_meta(path: Path) -> CatalogueMeta:
     """
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        meta = CatalogueMeta(
-            **{key: doc[key] for key in ("title", "description", "catalogue_title", "catalogue_description",
-                                         "publisher", "publisher_homepage", "contact_name", "contact_url",
-                                         "language", "licence", "rights", "access_rights", "frequency")},
-            keywords=tuple(doc["keywords"]), themes=tuple(doc["themes"]),
-            **{key: date.fromisoformat(str(doc[key]))
-               for key in ("issued", "modified", "temporal_start", "temporal_end")},
-        )
+        fields: dict[str, Any] = {
+            key: doc[key] for key in ("title", "description", "catalogue_title", "catalogue_description",
+                                      "publisher", "publisher_homepage", "contact_name", "contact_url",
+                                      "language", "licence", "rights", "access_rights", "frequency")}
+        fields.update({key: date.fromisoformat(str(doc[key]))
+                       for key in ("issued", "modified", "temporal_start", "temporal_end")})
+        meta = CatalogueMeta(**fields, keywords=tuple(doc["keywords"]), themes=tuple(doc["themes"]))
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         raise SourceError(f"the catalogue note is unreadable or incomplete: {exc!r}", path) from exc
     for table, codes in (("data-theme", meta.themes), ("language", (meta.language,)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,9 @@ class Project:
     aliases: tuple[str, ...]
     kind: str
     evidence: tuple[Evidence, ...]
+
+
+Entity = Organisation | Programme | Project  # what a register holds: named, aliased, quoted
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,8 @@ class Curation:
     def names(self) -> dict[str, str]:
         """Normalised name or alias -> entity id, over all three registers."""
         table: dict[str, str] = {}
-        for entity in (*self.organisations.values(), *self.programmes.values(), *self.projects.values()):
+        entities: list[Entity] = [*self.organisations.values(), *self.programmes.values(), *self.projects.values()]
+        for entity in entities:
             for name in (entity.name, *entity.aliases):
                 table[normalise_name(name)] = entity.id
         return table
@@ -378,8 +383,8 @@ def _practice(doc: Any, where: str, problems: _Problems) -> PracticeCuration | N
 
 def _check_references(curation: Curation, problems: _Problems) -> None:
     """Ids unique across registers, names unique, every reference resolves."""
-    registers = {"organisation": curation.organisations, "programme": curation.programmes,
-                 "project": curation.projects}
+    registers: dict[str, Mapping[str, Entity]] = {
+        "organisation": curation.organisations, "programme": curation.programmes, "project": curation.projects}
     owners: dict[str, str] = {}
     for kind, register in registers.items():
         for entity_id in register:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import pycountry
@@ -65,7 +66,7 @@ class EcosystemIndex:
         for concept in ontology.subjects(SKOS.inScheme, ECOSYSTEM_SCHEME):
             for prop in (SKOS.prefLabel, SKOS.hiddenLabel, SKOS.notation):
                 for label in ontology.objects(concept, prop):
-                    self.by_label[self._key(str(label))] = URIRef(concept)
+                    self.by_label[self._key(str(label))] = URIRef(str(concept))
 
     @staticmethod
     def _key(text: str) -> str:
@@ -378,18 +379,29 @@ def _add_collaborations(graph: Graph, collaborations: list[Collaboration], curat
         graph.add((b, CG.collaboratesWith, a))
 
 
-def _country(alpha2: str) -> URIRef:
+def _iso_country(alpha2: str) -> Any:
+    """The ISO 3166-1 record of an alpha-2 code (pycountry's ``Country``).
+
+    Raises
+    ------
+    MappingError
+        If the code is not an ISO 3166-1 alpha-2 code.
+    """
     country = pycountry.countries.get(alpha_2=alpha2)
     if country is None:
         raise MappingError(f"'{alpha2}' is not an ISO 3166-1 alpha-2 code")
-    return country_iri(country.alpha_3)
+    return country
+
+
+def _country(alpha2: str) -> URIRef:
+    return country_iri(_iso_country(alpha2).alpha_3)
 
 
 def _add_vocabulary_facts(vocabulary: Graph, curation: Curation, countries: set[str]) -> None:
     """Label the EU country and NUTS concepts the graph points at (ISO 3166 and Eurostat names)."""
     for alpha2 in sorted(countries):
-        country = pycountry.countries.get(alpha_2=alpha2)
-        node = _country(alpha2)
+        country = _iso_country(alpha2)
+        node = country_iri(country.alpha_3)
         vocabulary.add((node, RDF.type, SKOS.Concept))
         vocabulary.add((node, SKOS.inScheme, EU_COUNTRY_SCHEME))
         vocabulary.add((node, SKOS.prefLabel, Literal(country.name, lang=EN)))

@@ -109,15 +109,13 @@ class GraphStore:
             If the query does not parse (the message is the parser's).
         """
         visible = set(self.visible_graphs)
-        default = [g for g in default_graphs if g in visible] if default_graphs is not None else None
-        named = [g for g in named_graphs if g in visible] if named_graphs is not None else None
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = (
+            [g for g in default_graphs if g in visible] if default_graphs is not None
+            else [ox.DefaultGraph(), *self.visible_graphs])
+        named: list[ox.NamedNode | ox.BlankNode] = (
+            [g for g in named_graphs if g in visible] if named_graphs is not None else list(self.visible_graphs))
         try:
-            return self.store.query(
-                sparql,
-                base_iri=base_iri,
-                default_graph=default if default is not None else [ox.DefaultGraph(), *self.visible_graphs],
-                named_graphs=named if named is not None else list(self.visible_graphs),
-            )
+            return self.store.query(sparql, base_iri=base_iri, default_graph=default, named_graphs=named)
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, DefinedNamespace
 
@@ -95,7 +97,7 @@ class CG(DefinedNamespace):
     collaboratesWith: URIRef
 
 
-PREFIXES: dict[str, Namespace | str] = {
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "cg": CG._NS,
     "dcat": DCAT,
     "dct": DCTERMS,
@@ -116,7 +118,10 @@ PREFIXES: dict[str, Namespace | str] = {
 }
 
 
-def bind_prefixes(graph: Graph) -> Graph:
+GraphT = TypeVar("GraphT", bound=Graph)
+
+
+def bind_prefixes(graph: GraphT) -> GraphT:
     """Bind the project's prefix table on ``graph`` (so every serialisation uses the same prefixes)."""
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)

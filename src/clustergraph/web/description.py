@@ -71,7 +71,7 @@ async def service_description(request: Request, endpoint: Endpoint) -> Response:
 
 def _html(url: str, graph: Graph) -> str:
     formats = "".join(f"<li>{escape(str(f).rsplit('/', 1)[1])}</li>"
-                      for f in sorted(graph.objects(None, SD.resultFormat)))
+                      for f in sorted(graph.objects(None, SD.resultFormat), key=str))
     turtle = escape(graph.serialize(format="turtle"))
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>ClusterGraph SPARQL endpoint"
             f"</title></head><body><h1>ClusterGraph SPARQL endpoint</h1><p>Send SPARQL 1.1 queries to "

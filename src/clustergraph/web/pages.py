@@ -202,14 +202,14 @@ def _ontology_html(graph: Graph) -> str:
 
     def section(kind: URIRef, heading: str) -> str:
         items = []
-        for subject in sorted(graph.subjects(RDF.type, kind)):
+        for subject in sorted(graph.subjects(RDF.type, kind), key=str):
             if not str(subject).startswith(ONTOLOGY_IRI + "#"):
                 continue
             name = str(subject).split("#", 1)[1]
             facts = [(label, graph.value(subject, prop)) for label, prop in (
                 ("subclass of", RDFS.subClassOf), ("subproperty of", RDFS.subPropertyOf),
                 ("domain", RDFS.domain), ("range", RDFS.range))]
-            details = "".join(f"<br><span class='muted'>{label}</span> <code>{escape(graph.qname(value))}</code>"
+            details = "".join(f"<br><span class='muted'>{label}</span> <code>{escape(graph.qname(str(value)))}</code>"
                               for label, value in facts if value is not None)
             items.append(f"<tr id='{escape(name)}'><td><code>cg:{escape(name)}</code><br>"
                          f"{escape(str(graph.value(subject, RDFS.label) or ''))}</td>"
