@@ -100,6 +100,8 @@ def _copy(settings: Settings, tmp_path: Path) -> Path:
      "    object: vegepolys-valley\n    quote: q\n", "'member-of' needs an organisation as subject, not the project 'suave'"),
     ("practices/3.9.9.yaml", "practice: 3.9.9\nrelations:\n  - subject: suave\n    relation: part-of\n"
      "    object: vegepolys-valley\n    quote: q\n", "'part-of' links two organisations or two projects"),
+    ("practices/3.9.9.yaml", "practice: 3.9.9\nunder:\n  - project: nothing\n    programme: edih\n    quote: q\n",
+     "'under' names unknown project 'nothing'"),
     ("practices/3.9.9.yaml", "practice: 3.9.9\nrelations:\n  - subject: suave\n    relation: sponsors\n"
      "    object: resist\n    quote: q\n", "'relation: sponsors' is not one of"),
 ])
@@ -157,9 +159,11 @@ def test_named_projects_are_curated_with_their_programme(curation: Curation) -> 
                  "F2F Health Matters", "RECIPROCITY", "DEBUTING", "InnoCape", "CLIPS", "DANTE", "TEDIHT", "P4HEU",
                  "Plant Inter Cluster", "INGENIOUS", "VIDA", "GSSC", "AdPack2", "INNODROP", "Blues"):
         assert name in names, name
-    funded = {(f.target, f.programme) for p in curation.practices.values() for f in p.fundings}
+    framed = {(f.target, f.programme) for p in curation.practices.values() for f in p.fundings}
+    framed |= {(a.project, a.programme) for p in curation.practices.values() for a in p.affiliations}
     assert {("suave", "euroclusters"), ("resist", "euroclusters"), ("securit", "innosup"), ("dante", "edih"),
-            ("innomedcatalyst", "i3"), ("clusters4health", "cosme"), ("debuting", "interreg")} <= funded
+            ("innomedcatalyst", "i3"), ("clusters4health", "cosme"), ("debuting", "interreg"),
+            ("tediht", "edih")} <= framed
 
 
 def test_practices_are_placed_in_the_regions_the_text_names(curation: Curation) -> None:

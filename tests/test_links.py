@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clustergraph.curation import Curation, Funding, Participation, PracticeCuration
+from clustergraph.curation import Affiliation, Curation, Funding, Participation, PracticeCuration
 from clustergraph.links import derive_collaborations
 
 
@@ -51,3 +51,11 @@ def test_funders_and_clients_are_not_collaborators() -> None:
         Participation("3.2.10", "partner", None, "partner", "q")), (), ())
     links = derive_collaborations(_curation(practice), owners={"3.2.10": "owner"})
     assert [(link.a, link.b) for link in links] == [("owner", "partner")]
+
+
+def test_a_project_under_a_programme_links_via_that_programme() -> None:
+    practice = PracticeCuration("3.2.1", None, (), (Participation("3.2.1", "cluster", "suave", "coordinator", "q"),
+                                                    Participation("3.2.1", "university", "suave", "partner", "q")),
+                                (), (), (), (Affiliation("3.2.1", "suave", "horizon-europe", "q"),))
+    links = derive_collaborations(_curation(practice), owners={})
+    assert [(link.a, link.b, link.programmes) for link in links] == [("cluster", "university", ("horizon-europe",))]

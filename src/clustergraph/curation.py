@@ -110,6 +110,17 @@ class Funding:
 
 
 @dataclass(frozen=True)
+class Affiliation:
+    """A project that belongs to a programme or instrument (a named EDIH is one of the EDIHs) where the text does
+    not say that the programme pays for it."""
+
+    practice: str
+    project: str
+    programme: str
+    quote: str
+
+
+@dataclass(frozen=True)
 class Mention:
     """A programme a practice names without it funding anything there."""
 
@@ -174,6 +185,7 @@ class PracticeCuration:
     fundings: tuple[Funding, ...]
     mentions: tuple[Mention, ...]
     relations: tuple[Relation, ...] = ()
+    affiliations: tuple[Affiliation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -376,9 +388,13 @@ def _practice(doc: Any, where: str, problems: _Problems) -> PracticeCuration | N
     relations = tuple(Relation(sid, sub.slug("subject") or "", sub.choice("relation", tuple(RELATIONS)) or "",
                                sub.slug("object") or "", sub.text("quote") or "")
                       for sub in entry.entries("relations"))
+    affiliations = tuple(Affiliation(sid, sub.slug("project") or "", sub.slug("programme") or "",
+                                     sub.text("quote") or "")
+                         for sub in entry.entries("under"))
     if not entry.finish():
         return None
-    return PracticeCuration(sid, ecosystem, placements, participations, fundings, mentions, relations)
+    return PracticeCuration(sid, ecosystem, placements, participations, fundings, mentions, relations,
+                            affiliations)
 
 
 def _check_references(curation: Curation, problems: _Problems) -> None:
@@ -426,6 +442,11 @@ def _check_references(curation: Curation, problems: _Problems) -> None:
                 problems.at(sid, f"mention of unknown programme '{mention.programme}'")
         for relation in practice.relations:
             problems.extend(f"{sid}: {problem}" for problem in _relation_problems(relation, curation))
+        for affiliation in practice.affiliations:
+            if affiliation.project not in curation.projects:
+                problems.at(sid, f"'under' names unknown project '{affiliation.project}'")
+            if affiliation.programme not in curation.programmes:
+                problems.at(sid, f"'under' names unknown programme '{affiliation.programme}'")
 
 
 def _relation_problems(relation: Relation, curation: Curation) -> list[str]:

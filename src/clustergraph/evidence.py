@@ -60,7 +60,8 @@ def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
             problems.append(f"practices/{sid}.yaml: practice {sid} does not exist")
             continue
         statements = (*practice.placements, *practice.participations, *practice.fundings, *practice.mentions,
-                      *practice.relations, *((practice.ecosystem,) if practice.ecosystem else ()))
+                      *practice.relations, *practice.affiliations,
+                      *((practice.ecosystem,) if practice.ecosystem else ()))
         for statement in statements:
             check_quote(sid, statement.quote, f"practices/{sid}.yaml")
     for printed in guidebook.practices:
@@ -68,7 +69,7 @@ def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
         if printed.section_id not in curation.practices:
             continue  # not curated yet: `clustergraph curation hits` lists what it names
         problems += [f"{hit.practice}: '{hit.alias}' (line {hit.line}) names programme '{hit.programme}' "
-                     "but no funding, participation or mention covers it"
+                     "but no funding, 'under', participation or mention covers it"
                      for hit in uncovered_hits(printed, curation)]
     return problems
 
@@ -115,6 +116,7 @@ def uncovered_hits(practice: Practice, curation: Curation) -> list[RegisterHit]:
     covered: set[str] = set()
     if curated is not None:
         covered |= {funding.programme for funding in curated.fundings}
+        covered |= {affiliation.programme for affiliation in curated.affiliations}
         covered |= {mention.programme for mention in curated.mentions}
         covered |= {p.target for p in curated.participations if p.target in curation.programmes}
     return [hit for hit in register_hits(practice, curation) if hit.programme not in covered]

@@ -42,7 +42,8 @@ def derive_collaborations(curation: Curation, owners: dict[str, str]) -> list[Co
 
     Notes
     -----
-    A programme reached through a project is the programme funding that project in any practice. Taking part
+    A programme reached through a project is the programme funding that project, or the one it is curated as
+    being under (an EDIH), in any practice. Taking part
     in a programme directly (two EEN members, say) links organisations of the *same* practice only: two
     practices that each name a Horizon Europe participant do not make those two collaborators. A project is
     one undertaking wherever it is told, so its participants are pooled over every practice that names it.
@@ -55,6 +56,8 @@ def derive_collaborations(curation: Curation, owners: dict[str, str]) -> list[Co
     for sid, practice in curation.practices.items():
         for funding in practice.fundings:
             funded_by[funding.target or sid].add(funding.programme)
+        for affiliation in practice.affiliations:
+            funded_by[affiliation.project].add(affiliation.programme)
         for participation in practice.participations:
             if participation.role in NOT_COLLABORATING:
                 continue

@@ -329,6 +329,14 @@ def _add_statements(graph: Graph, curated: PracticeCuration, curation: Curation,
         graph.add((node, CG.programme, iris.programme(funding.programme)))
         graph.add((target, CG.fundedBy, iris.programme(funding.programme)))
         _add_evidence(graph, node, funding.quote, practice)
+    for affiliation in curated.affiliations:
+        project = iris.project(affiliation.project)
+        node = iris.statement("affiliation", sid, affiliation.project, affiliation.programme)
+        graph.add((node, RDF.type, CG.ProgrammeAffiliation))
+        graph.add((node, CG.affiliated, project))
+        graph.add((node, CG.programme, iris.programme(affiliation.programme)))
+        graph.add((project, CG.underProgramme, iris.programme(affiliation.programme)))
+        _add_evidence(graph, node, affiliation.quote, practice)
     for mention in curated.mentions:
         node = iris.statement("mention", sid, mention.programme)
         graph.add((node, RDF.type, CG.ProgrammeMention))

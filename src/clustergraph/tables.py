@@ -52,7 +52,7 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
                    ?organisation_iri skos:prefLabel ?organisation .
                    OPTIONAL { ?target a cg:Project ; skos:prefLabel ?project }
                    OPTIONAL { ?target a cg:Programme ; skos:prefLabel ?prog }
-                   OPTIONAL { ?target cg:fundedBy/skos:prefLabel ?prog } }
+                   OPTIONAL { ?target cg:fundedBy|cg:underProgramme ?funding . ?funding skos:prefLabel ?prog } }
            GROUP BY ?organisation ?organisation_iri ?target ?project ?role ?practice ?evidence
            ORDER BY ?practice ?organisation ?project ?programme ?role""",
     ),

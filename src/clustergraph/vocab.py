@@ -47,6 +47,7 @@ class CG(DefinedNamespace):
     ProgrammeMention: URIRef
     Placement: URIRef
     Relation: URIRef
+    ProgrammeAffiliation: URIRef
     Collaboration: URIRef
     # practice properties
     sectionId: URIRef
@@ -72,6 +73,7 @@ class CG(DefinedNamespace):
     projectKind: URIRef
     parentProgramme: URIRef
     fundedBy: URIRef
+    underProgramme: URIRef
     mentions: URIRef
     hasParticipant: URIRef
     # curated statements
@@ -81,6 +83,7 @@ class CG(DefinedNamespace):
     participatesIn: URIRef
     role: URIRef
     funds: URIRef
+    affiliated: URIRef
     programme: URIRef
     note: URIRef
     placed: URIRef

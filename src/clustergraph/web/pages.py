@@ -178,11 +178,13 @@ def _practice_html(endpoint: Endpoint, urls: Urls, iri: str, outgoing: list[dict
         PREFIX cg: <{CG._NS}>
         SELECT ?kind ?who (SAMPLE(?wl) AS ?wholabel) ?role ?what (SAMPLE(?tl) AS ?whatlabel) ?quote WHERE {{
           ?st cg:evidenceFrom <{iri}> ; a ?kind ; cg:quote ?quote .
-          FILTER(?kind IN (cg:Participation, cg:Funding, cg:ProgrammeMention, cg:Placement, cg:Relation))
+          FILTER(?kind IN (cg:Participation, cg:Funding, cg:ProgrammeAffiliation, cg:ProgrammeMention, cg:Placement,
+                           cg:Relation))
           OPTIONAL {{ ?st cg:participant|cg:programme|cg:place|cg:relationSubject ?who
                       OPTIONAL {{ ?who {LABEL} ?wl }} }}
           OPTIONAL {{ ?st cg:role|cg:relationKind ?role }}
-          OPTIONAL {{ ?st cg:participatesIn|cg:funds|cg:relationObject ?what OPTIONAL {{ ?what {LABEL} ?tl }} }}
+          OPTIONAL {{ ?st cg:participatesIn|cg:funds|cg:affiliated|cg:relationObject ?what
+                      OPTIONAL {{ ?what {LABEL} ?tl }} }}
         }} GROUP BY ?kind ?who ?role ?what ?quote ORDER BY ?kind ?wholabel""")
     if statements:
         rows = "".join(
