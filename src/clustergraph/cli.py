@@ -8,8 +8,8 @@ import re
 import shutil
 import sys
 from enum import Enum
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import pyoxigraph as ox

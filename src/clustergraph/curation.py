@@ -207,6 +207,14 @@ class Curation:
                 table[normalise_name(name)] = entity.id
         return table
 
+    def kind_of(self, entity_id: str) -> str | None:
+        """``organisation``, ``programme`` or ``project``: the register holding ``entity_id``, or None."""
+        for kind, register in (("organisation", self.organisations), ("programme", self.programmes),
+                               ("project", self.projects)):
+            if entity_id in register:
+                return kind
+        return None
+
     def resolve_organisation(self, printed: str) -> Organisation | None:
         """The organisation printed as ``printed`` (name or alias, case and spacing ignored), or None."""
         entity_id = self.names().get(normalise_name(printed))
@@ -452,8 +460,8 @@ def _check_references(curation: Curation, problems: _Problems) -> None:
 def _relation_problems(relation: Relation, curation: Curation) -> list[str]:
     """What is wrong with the two ends of a relation: unknown ids, or kinds the relation cannot link."""
     def kind(entity_id: str) -> str | None:
-        return ("organisation" if entity_id in curation.organisations
-                else "project" if entity_id in curation.projects else None)
+        found = curation.kind_of(entity_id)
+        return found if found in ("organisation", "project") else None
 
     subject_kind, object_kind = kind(relation.subject), kind(relation.object)
     allowed = RELATIONS.get(relation.relation)

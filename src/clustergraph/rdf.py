@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pycountry
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -321,22 +321,20 @@ def _add_statements(graph: Graph, curated: PracticeCuration, curation: Curation,
         graph.add((node, CG.role, Literal(participation.role)))
         graph.add((target, CG.hasParticipant, organisation))
         _add_evidence(graph, node, participation.quote, practice)
-    for funding in curated.fundings:
-        target = _target(funding.target, sid, curation, iris)
-        node = iris.statement("funding", sid, funding.target, funding.programme)
-        graph.add((node, RDF.type, CG.Funding))
-        graph.add((node, CG.funds, target))
-        graph.add((node, CG.programme, iris.programme(funding.programme)))
-        graph.add((target, CG.fundedBy, iris.programme(funding.programme)))
-        _add_evidence(graph, node, funding.quote, practice)
-    for affiliation in curated.affiliations:
-        project = iris.project(affiliation.project)
-        node = iris.statement("affiliation", sid, affiliation.project, affiliation.programme)
-        graph.add((node, RDF.type, CG.ProgrammeAffiliation))
-        graph.add((node, CG.affiliated, project))
-        graph.add((node, CG.programme, iris.programme(affiliation.programme)))
-        graph.add((project, CG.underProgramme, iris.programme(affiliation.programme)))
-        _add_evidence(graph, node, affiliation.quote, practice)
+    # A funding and an affiliation ('under') are the same link with other terms: the text says the programme
+    # pays, or only that the project belongs to it.
+    programme_links = [("funding", CG.Funding, CG.funds, CG.fundedBy, f.target, f.programme, f.quote)
+                       for f in curated.fundings]
+    programme_links += [("affiliation", CG.ProgrammeAffiliation, CG.affiliated, CG.underProgramme, a.project,
+                         a.programme, a.quote) for a in curated.affiliations]
+    for kind, statement_class, link, shortcut, target_id, programme_id, quote in programme_links:
+        target, programme = _target(target_id, sid, curation, iris), iris.programme(programme_id)
+        node = iris.statement(kind, sid, target_id, programme_id)
+        graph.add((node, RDF.type, statement_class))
+        graph.add((node, link, target))
+        graph.add((node, CG.programme, programme))
+        graph.add((target, shortcut, programme))
+        _add_evidence(graph, node, quote, practice)
     for mention in curated.mentions:
         node = iris.statement("mention", sid, mention.programme)
         graph.add((node, RDF.type, CG.ProgrammeMention))
@@ -352,7 +350,8 @@ def _add_relations(graph: Graph, curated: PracticeCuration, curation: Curation, 
     practice = iris.practice(curated.practice)
 
     def entity(entity_id: str) -> URIRef:
-        return iris.organisation(entity_id) if entity_id in curation.organisations else iris.project(entity_id)
+        return (iris.organisation(entity_id) if curation.kind_of(entity_id) == "organisation"
+                else iris.project(entity_id))
 
     for relation in curated.relations:
         subject, target = entity(relation.subject), entity(relation.object)
@@ -363,7 +362,7 @@ def _add_relations(graph: Graph, curated: PracticeCuration, curation: Curation, 
         graph.add((node, CG.relationObject, target))
         _add_evidence(graph, node, relation.quote, practice)
         shortcut = {"member-of": ORG.memberOf, "founded": CG.founded, "spin-off-of": CG.spinOffOf,
-                    "part-of": (ORG.subOrganizationOf if relation.subject in curation.organisations
+                    "part-of": (ORG.subOrganizationOf if curation.kind_of(relation.subject) == "organisation"
                                 else DCTERMS.isPartOf)}[relation.relation]
         graph.add((subject, shortcut, target))
 

@@ -17,6 +17,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from clustergraph.dumps import describe_dumps
 from clustergraph.errors import NotFound
+from clustergraph.identity import Iris
 from clustergraph.publish import dumps_dir
 from clustergraph.query_runner import QueryJob
 from clustergraph.vocab import CG, ONTOLOGY_IRI, bind_prefixes
@@ -69,8 +70,8 @@ async def void(request: Request, endpoint: EndpointDep) -> Response:
     root = endpoint.public_url(request)
     sparql = root + "/sparql"
     dumps = tuple(f"{root}/dumps/{dump.format.file_name}" for dump in describe_dumps(dumps_dir(endpoint.settings)))
-    graph = void_description(statistics, URIRef(urls.base_iri + "dataset"), endpoint.settings.base_iri, sparql,
-                             dumps)
+    graph = void_description(statistics, Iris(endpoint.settings.base_iri).dataset(), endpoint.settings.base_iri,
+                             sparql, dumps)
     if media_type == "text/html":
         body = (f"<h1>VoID description</h1><p>{statistics.triples} triples, {statistics.entities} entities, "
                 f"{len(statistics.classes)} classes, {len(statistics.properties)} properties.</p>"
