@@ -60,4 +60,6 @@ def test_failed_build_leaves_the_previous_store_in_place(project_copy: Settings)
     assert len(open_store(local.store_dir, hidden_graphs(local))) == triples
     broken.unlink()
     _, second = build(local)
-    assert second.store != first.store and not first.store.exists()
+    assert second.store != first.store and first.store.exists()  # kept: a worker may still read it
+    _, third = build(local)
+    assert not first.store.parent.exists() and second.store.exists() and third.store.exists()

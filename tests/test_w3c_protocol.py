@@ -19,7 +19,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
 from clustergraph.settings import Settings
-from clustergraph.store import load_store
+from clustergraph.build import publish_dataset
 from clustergraph.web.app import create_app
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -124,7 +124,7 @@ def _protocol_server(tmp_path_factory: pytest.TempPathFactory, **settings: objec
     dump = root / "data.nq"
     dump.write_text("\n".join(quads) + "\n", encoding="utf-8")
     configured = Settings(project_dir=root, query_workers=1, query_timeout=10, **settings)
-    load_store(dump, configured.store_dir)
+    publish_dataset(configured, dump.read_bytes())
     with TestClient(create_app(configured)) as client:
         yield client
 

@@ -1,16 +1,14 @@
 """The pipeline: source -> records -> curation -> RDF -> validate -> store, one function per step.
 
-Nothing under ``data/build/`` changes until every step has passed: the dataset is written to a temporary
-file, validated, then moved into place, and the store is swapped in last.
+Nothing a server answers from changes until every step has passed: the graph is validated in memory, then
+written as a new generation (store, dumps, parse report) that one rename publishes (see ``generations``).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,13 +21,13 @@ from clustergraph.rdf import BuiltDataset, load_ontology, to_dataset
 from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import Settings
 from clustergraph.source import SourceMeta, read_source, read_source_meta
+from clustergraph.generations import DUMPS, PERSONAL_STORE, STORE, build_lock, publish_generation, start_generation
 from clustergraph.store import load_store, to_nquads
 from clustergraph.validate import Report, flatten, load_shapes, validate_graph
 
 logger = logging.getLogger(__name__)
 
 DATASET_FILE = "dataset.nq"
-DUMPS_DIR = "dumps"
 PARSE_REPORT_FILE = "parse-report.txt"
 
 
@@ -90,7 +88,7 @@ def read_inputs(settings: Settings) -> tuple[Guidebook, Curation, SourceMeta]:
 
 def hidden_graphs(settings: Settings) -> tuple[str, ...]:
     """The named graphs queries must not see: personal data, unless the operator turned it on."""
-    return () if settings.include_personal_data else (str(Iris(settings.base_iri).graph("personal")),)
+    return () if settings.include_personal_data else (personal_graph(settings),)
 
 
 def make_dataset(settings: Settings) -> BuildResult:
@@ -104,29 +102,67 @@ def make_dataset(settings: Settings) -> BuildResult:
     return BuildResult(guidebook, curation, built, to_nquads(built.dataset), report)
 
 
-def build(settings: Settings) -> tuple[BuildResult, BuildSummary]:
-    """Build, validate and store the graph; the previous build stays in place if any step fails.
+def personal_graph(settings: Settings) -> str:
+    """The named graph of contact persons and e-mails: kept out of the public store and every dump."""
+    return str(Iris(settings.base_iri).graph("personal"))
+
+
+def public_nquads(nquads: bytes, settings: Settings) -> bytes:
+    """The N-Quads lines of every graph but the personal-data graph (sorted input stays sorted)."""
+    personal = f"<{personal_graph(settings)}> .".encode("utf-8")
+    return b"".join(line + b"\n" for line in nquads.splitlines() if line and not line.endswith(personal))
+
+
+def write_derived(generation: Path, public: bytes) -> None:
+    """The files a generation derives from its public quads: ``dataset.nq`` and the dumps."""
+    (generation / DATASET_FILE).write_bytes(public)
+    write_dumps(public, (), generation / DUMPS)
+
+
+def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", wait: bool = False) -> Path:
+    """Write ``nquads`` as a new generation (public store, personal store when asked, dumps) and publish it.
+
+    Raises
+    ------
+    BuildRunning
+        If another build or update is running and ``wait`` is false.
+    StoreError
+        If the store cannot be loaded; the previous generation stays live.
+    """
+    build_dir = settings.path(settings.build_dir)
+    with build_lock(build_dir, wait):
+        staged = start_generation(build_dir)
+        try:
+            (staged / PARSE_REPORT_FILE).write_text(parse_report, encoding="utf-8")
+            write_derived(staged, public_nquads(nquads, settings))
+            load_store(staged / DATASET_FILE, staged / STORE)
+            if settings.include_personal_data:
+                everything = staged / "everything.nq"
+                everything.write_bytes(nquads)
+                load_store(everything, staged / PERSONAL_STORE)
+                everything.unlink()
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+        return publish_generation(build_dir, staged)
+
+
+def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSummary]:
+    """Build, validate and publish a new generation; the previous one keeps answering if any step fails.
 
     Raises
     ------
     ValidationFailed
         If the graph violates the shapes (the report says where).
+    BuildRunning
+        If another build or update is running and ``wait`` is false.
     """
     started = time.perf_counter()
     result = make_dataset(settings)
     if not result.report.conforms:
         raise ValidationFailed(result.report.text)
-    build_dir = settings.path(settings.build_dir)
-    build_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomically(build_dir / PARSE_REPORT_FILE,
-                      "\n".join(str(issue) for issue in result.guidebook.issues).encode("utf-8") + b"\n")
-    dataset_file = build_dir / DATASET_FILE
-    staged = build_dir / (DATASET_FILE + ".staged")
-    staged.write_bytes(result.nquads)
-    store_dir = load_store(staged, settings.store_dir)
-    os.replace(staged, dataset_file)
-    _replace_directory(build_dir / DUMPS_DIR,
-                       lambda target: write_dumps(result.nquads, hidden_graphs(settings), target))
+    report = "\n".join(str(issue) for issue in result.guidebook.issues) + "\n"
+    generation = publish_dataset(settings, result.nquads, report, wait)
     curation = result.curation
     summary = BuildSummary(
         practices=len(result.guidebook.practices),
@@ -139,25 +175,6 @@ def build(settings: Settings) -> tuple[BuildResult, BuildSummary]:
         parse_issues=len(result.guidebook.issues),
         conforms=result.report.conforms,
         seconds=time.perf_counter() - started,
-        store=store_dir,
+        store=generation / STORE,
     )
     return result, summary
-
-
-def _replace_directory(directory: Path, fill: Callable[[Path], object]) -> None:
-    """Fill a fresh sibling directory, then swap it in for ``directory``."""
-    staged = directory.with_name(directory.name + ".staged")
-    shutil.rmtree(staged, ignore_errors=True)
-    fill(staged)
-    retired = directory.with_name(directory.name + ".old")
-    shutil.rmtree(retired, ignore_errors=True)
-    if directory.exists():
-        os.replace(directory, retired)
-    os.replace(staged, directory)
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    staged = path.with_name(path.name + ".staged")
-    staged.write_bytes(content)
-    os.replace(staged, path)

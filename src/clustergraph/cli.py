@@ -65,11 +65,13 @@ def main(
 
 
 @app.command("build")
-def build_command() -> None:
-    """Parse the guidebook, apply the curation, validate with SHACL and load the Oxigraph store."""
+def build_command(
+    wait: bool = typer.Option(False, help="Wait for a build or update that is running instead of refusing."),
+) -> None:
+    """Parse the guidebook, apply the curation, validate with SHACL and publish a new generation."""
     settings = get_settings()
     try:
-        _, summary = build(settings)
+        _, summary = build(settings, wait)
     except ValidationFailed as error:
         typer.secho(str(error), fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from error
@@ -80,8 +82,8 @@ def build_command() -> None:
         f"{summary.projects} projects, {summary.participations} participations, "
         f"{summary.collaborations} collaborations\n"
         f"{summary.triples} triples; SHACL: {'conforms' if summary.conforms else 'VIOLATIONS'}; "
-        f"{summary.parse_issues} parse notes in {settings.path(settings.build_dir) / 'parse-report.txt'}\n"
-        f"store: {settings.store_dir} -> {summary.store.name}; {summary.seconds:.1f} s")
+        f"{summary.parse_issues} parse notes in {summary.store.parent / 'parse-report.txt'}\n"
+        f"generation: {summary.store.parent.name} ({summary.store}); {summary.seconds:.1f} s")
 
 
 @app.command("serve")
@@ -95,8 +97,9 @@ def serve_command(
     from clustergraph.web.app import create_app
 
     settings = get_settings()
-    if not settings.store_dir.exists():
-        _fail(StoreError(f"no store at {settings.store_dir}: run 'clustergraph build' first"))
+    if not settings.query_store_dir.exists():
+        hint = " with CLUSTERGRAPH_INCLUDE_PERSONAL_DATA=true" if settings.include_personal_data else ""
+        _fail(StoreError(f"no store at {settings.query_store_dir}: run 'clustergraph build'{hint} first"))
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
@@ -122,7 +125,7 @@ def query_command(
     settings = get_settings()
     try:
         query = resolve_query(name_or_file, settings.path(settings.queries_dir))
-        store = open_store(settings.store_dir, hidden_graphs(settings))
+        store = open_store(settings.query_store_dir, hidden_graphs(settings))
         result = store.query(query.text)
     except ClusterGraphError as error:
         _fail(error)
@@ -220,7 +223,7 @@ def export_csv_command(
     """Write practices.csv, organisations.csv, participations.csv, collaborations.csv and relations.csv."""
     settings = get_settings()
     try:
-        store = open_store(settings.store_dir, hidden_graphs(settings))
+        store = open_store(settings.query_store_dir, hidden_graphs(settings))
     except ClusterGraphError as error:
         _fail(error)
     for name, rows in write_tables(store, out).items():
@@ -239,7 +242,7 @@ def export_dcat_command(
     settings = get_settings()
     root = (public_url or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
     try:
-        store = open_store(settings.store_dir, hidden_graphs(settings))
+        store = open_store(settings.query_store_dir, hidden_graphs(settings))
         graph = catalogue_graph(settings, store.select_values, root)
         report = validate_catalogue(graph, settings.path(settings.dcat_ap_shapes_dir)) if validate or mqa else None
     except ClusterGraphError as error:

@@ -13,6 +13,7 @@ from rdflib import Graph
 from clustergraph.catalogue import build_catalogue, practice_countries, read_catalogue_meta
 from clustergraph.dumps import describe_dumps
 from clustergraph.errors import NotFound
+from clustergraph.generations import CURRENT, DUMPS
 from clustergraph.settings import Settings
 from clustergraph.void import Select, gather_statistics
 
@@ -21,7 +22,7 @@ CATALOGUE_FORMATS = {"catalog.ttl": "turtle", "catalog.rdf": "xml", "catalog.jso
 
 def dumps_dir(settings: Settings) -> Path:
     """Where the build leaves the dumps."""
-    return settings.path(settings.build_dir) / "dumps"
+    return settings.path(settings.build_dir) / CURRENT / DUMPS
 
 
 def catalogue_graph(settings: Settings, select: Select, public_url: str) -> Graph:

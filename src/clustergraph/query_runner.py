@@ -1,19 +1,32 @@
-"""Run SPARQL queries in worker processes that can be killed: the time limit and crash containment.
+"""Run SPARQL queries in worker processes: time, memory, size and network bounds, and a fair queue.
 
-pyoxigraph has no query timeout or cancellation, and a pathological query can pin a core for ever or crash
-the process. So every query runs in a pool of worker processes, each with the store open read-only; a query
-over its time limit costs its worker (killed and replaced), never the server. Results are capped: a SELECT or
-CONSTRUCT with more rows than the cap is cut there and reported as truncated, never silently.
+pyoxigraph has no query timeout or cancellation, follows SERVICE by itself, and a pathological query can pin a
+core, eat memory or overflow the stack. So every query runs in a worker process that:
+
+- has no network (``isolation.cut_network``), so no query can make the server fetch a URL;
+- reads the request again with the guard, and evaluates it on a thread with a large stack;
+- answers every engine error as a classified error, never by dying;
+- is killed and replaced when its query runs past the time limit, uses more memory than allowed, or the
+  client that asked went away.
+
+Answers are capped in rows and in bytes; a cut answer says so. Waiting requests are asyncio futures, not
+threads: a queue per client, served round-robin, so one client's slow queries cannot starve the others, and
+time spent waiting counts against the time limit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
-import queue
+import os
 import threading
-from collections import OrderedDict
-from dataclasses import dataclass
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -22,7 +35,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from clustergraph.errors import ClusterGraphError, QueryError, StoreError
+from clustergraph.isolation import cut_network
 from clustergraph.solutions import write_solutions
+from clustergraph.sparql_guard import inspect_request
 from clustergraph.store import GraphStore, open_store, store_version
 from clustergraph.vocab import PREFIXES
 
@@ -36,10 +51,22 @@ SOLUTION_FORMATS = {
 }
 SERIALIZATION_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+# The engine parses and evaluates recursively; on this stack a 64 KiB request cannot overflow it.
+ENGINE_STACK_BYTES = 512 * 1024 * 1024
+MEMORY_POLL_SECONDS = 0.02
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
 class QueryTimeout(ClusterGraphError):
-    """The query ran past the endpoint's time limit and was stopped."""
+    """The query ran (or waited) past the endpoint's time limit and was stopped."""
+
+
+class QueryTooLarge(ClusterGraphError):
+    """The query used more memory than a worker may; it was stopped."""
+
+
+class ServerBusy(ClusterGraphError):
+    """The caller already has as many queries waiting as one client may."""
 
 
 class EngineCrashed(ClusterGraphError):
@@ -47,8 +74,17 @@ class EngineCrashed(ClusterGraphError):
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What any query may take: the guard's limits and the bytes of an answer (rows are each job's own)."""
+
+    max_query_bytes: int = 65_536
+    max_query_depth: int = 64
+    max_bytes: int = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class QueryJob:
-    """One query to run: text, result media type, protocol dataset, and the row cap."""
+    """One query to run: text, result media type, protocol dataset, the row cap and the base IRI."""
 
     text: str
     media_type: str
@@ -60,53 +96,88 @@ class QueryJob:
 
 @dataclass(frozen=True)
 class QueryAnswer:
-    """A serialised result: its bytes, its row (or triple) count, and whether the cap cut it."""
+    """A serialised result: its bytes, its row (or triple) count, and what cut it (``""``: nothing)."""
 
     body: bytes
     rows: int
-    truncated: bool
+    cut_by: str = ""
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.cut_by)
 
 
-def execute(store: GraphStore, job: QueryJob) -> QueryAnswer:
-    """Run ``job`` on ``store`` in this process and serialise the result.
+def execute(store: GraphStore, job: QueryJob, limits: Limits = Limits()) -> QueryAnswer:
+    """Guard, run and serialise ``job`` on ``store`` in this process, within the row and byte caps.
 
     Raises
     ------
     QueryError
-        If the query does not parse, or its result kind cannot be written in ``job.media_type``.
+        If the guard refuses it, it does not parse, or its result kind cannot be written in ``job.media_type``.
     """
+    inspected = inspect_request(job.text, limits.max_query_bytes, limits.max_query_depth)
     default = [ox.NamedNode(g) for g in job.default_graphs] if job.default_graphs is not None else None
     named = [ox.NamedNode(g) for g in job.named_graphs] if job.named_graphs is not None else None
-    result = store.query(job.text, default, named, job.base_iri)
+    result = store.query(job.text, default, named, job.base_iri, inspected.names_dataset)
     if isinstance(result, ox.QueryBoolean):
         results_format = ox.QueryResultsFormat.from_media_type(job.media_type)
         if results_format is None:
             raise QueryError(f"an ASK result cannot be written as {job.media_type}")
-        return QueryAnswer(result.serialize(format=results_format) or b"", 1, False)
+        return QueryAnswer(result.serialize(format=results_format) or b"", 1)
     if isinstance(result, ox.QuerySolutions):
         fmt = SOLUTION_FORMATS.get(job.media_type)
         if fmt is None:
             raise QueryError(f"SELECT results cannot be written as {job.media_type}")
         variables = [variable.value for variable in result.variables]
-        rows = [[solution[name] for name in variables] for solution in islice(result, job.max_rows + 1)]
-        truncated = len(rows) > job.max_rows
-        rows = rows[: job.max_rows]
-        return QueryAnswer(write_solutions(variables, rows, fmt), len(rows), truncated)
+        rows, cut_by = _take(([solution[name] for name in variables] for solution in result), job.max_rows,
+                             limits.max_bytes, lambda row: sum(len(str(term)) + 8 for term in row))
+        return QueryAnswer(write_solutions(variables, rows, fmt), len(rows), cut_by)
     rdf_format = ox.RdfFormat.from_media_type(job.media_type)
     if rdf_format is None:
         raise QueryError(f"graph results cannot be written as {job.media_type}")
-    triples = list(islice(result, job.max_rows + 1))
-    truncated = len(triples) > job.max_rows
-    triples = triples[: job.max_rows]
+    triples, cut_by = _take(iter(result), job.max_rows, limits.max_bytes, lambda triple: len(str(triple)) + 3)
     if rdf_format in PREFIXED_FORMATS:
         body = ox.serialize(triples, format=rdf_format, prefixes=SERIALIZATION_PREFIXES)
     else:
         body = ox.serialize(triples, format=rdf_format)
-    return QueryAnswer(body or b"", len(triples), truncated)
+    return QueryAnswer(body or b"", len(triples), cut_by)
 
 
-def _worker_main(connection: Connection, store_link: str, hidden_graphs: tuple[str, ...]) -> None:
-    """A worker's loop: open the store (again after each rebuild), run jobs, send answers or errors."""
+def _take(items: Any, max_rows: int, max_bytes: int, size: Callable[[Any], int]) -> tuple[list[Any], str]:
+    """The first items within both caps, and which cap cut them (``""`` if none did)."""
+    taken: list[Any] = []
+    total = 0
+    for item in islice(items, max_rows + 1):
+        if len(taken) == max_rows:
+            return taken, "rows"
+        total += size(item)
+        if total > max_bytes:
+            return taken, "bytes"
+        taken.append(item)
+    return taken, ""
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """What a worker needs to know: where the live store is and the limits of every query."""
+
+    store_dir: str
+    hidden_graphs: tuple[str, ...]
+    limits: Limits
+
+
+def _worker_main(connection: Connection, config: WorkerConfig) -> None:
+    """A worker: leave the network, report, then serve jobs on a thread with a large stack."""
+    problem = cut_network()
+    connection.send(("ready", problem))
+    threading.stack_size(ENGINE_STACK_BYTES)
+    serving = threading.Thread(target=_serve, args=(connection, config), name="engine")
+    serving.start()
+    serving.join()
+
+
+def _serve(connection: Connection, config: WorkerConfig) -> None:
+    """Run jobs until the pipe closes; open the store again whenever a build or update published another."""
     opened: tuple[str, GraphStore] | None = None
     while True:
         try:
@@ -114,25 +185,39 @@ def _worker_main(connection: Connection, store_link: str, hidden_graphs: tuple[s
         except EOFError:
             return
         try:
-            version = store_version(Path(store_link))
+            version = store_version(Path(config.store_dir))
             if opened is None or opened[0] != version:
-                opened = (version, open_store(Path(store_link), hidden_graphs))
-            connection.send(("ok", execute(opened[1], job)))
+                opened = None
+                opened = (version, open_store(Path(config.store_dir), config.hidden_graphs))
+            connection.send(("ok", execute(opened[1], job, config.limits)))
         except QueryError as exc:
-            connection.send(("query-error", str(exc)))
+            connection.send(("query-error", (str(exc), getattr(exc, "status", 400))))
+        except MemoryError:
+            connection.send(("memory", "the query needed more memory than a worker may use"))
         except (StoreError, OSError) as exc:
             connection.send(("store-error", str(exc)))
+        except Exception as exc:  # the worker's boundary: an engine failure is an answer, never a death
+            connection.send(("engine-error", f"{type(exc).__name__}: {exc}"))
 
 
 class _Worker:
-    """One worker process and the parent's end of its pipe."""
+    """One worker process and the server's end of its pipe."""
 
-    def __init__(self, context: Any, store_link: Path, hidden_graphs: tuple[str, ...]) -> None:
+    def __init__(self, context: Any, config: WorkerConfig) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, str(store_link), hidden_graphs),
-                                       daemon=True)
+        self.process = context.Process(target=_worker_main, args=(child, config), daemon=True)
         self.process.start()
         child.close()
+        kind, problem = self.connection.recv()
+        self.isolation_problem: str | None = problem
+
+    def resident_bytes(self) -> int:
+        """The worker's resident memory, read from /proc (0 when it is gone)."""
+        try:
+            with open(f"/proc/{self.process.pid}/statm", encoding="ascii") as handle:
+                return int(handle.read().split()[1]) * PAGE_BYTES
+        except (OSError, IndexError, ValueError):
+            return 0
 
     def stop(self) -> None:
         self.process.kill()
@@ -140,92 +225,211 @@ class _Worker:
         self.connection.close()
 
 
-class WorkerPool:
-    """A fixed number of query workers; ``run`` blocks until a worker is free and its query is done.
+@dataclass
+class _Pending:
+    """A job waiting in a client's queue, or running; ``cancelled`` is set when its caller went away."""
 
-    Thread-safe: the web layer calls ``run`` from its thread pool, so the event loop never waits on a query.
+    job: QueryJob
+    client: str
+    future: asyncio.Future[QueryAnswer]
+    enqueued: float
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+
+class WorkerPool:
+    """A fixed number of query workers behind a fair queue; ``run`` is a coroutine on the server's loop.
+
+    Each worker has one thread that talks to it, so waiting requests hold no thread: static files, pages and
+    cached answers are served while every worker is busy.
     """
 
-    def __init__(self, store_link: Path, hidden_graphs: tuple[str, ...], size: int, timeout: float) -> None:
+    def __init__(self, config: WorkerConfig, size: int, timeout: float, memory_bytes: int,
+                 max_queued_per_client: int = 8) -> None:
         self._context = multiprocessing.get_context("spawn")
-        self._store_link = store_link
-        self._hidden = hidden_graphs
+        self._config = config
         self.timeout = timeout
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        for _ in range(size):
-            self._idle.put(self._spawn())
+        self.memory_bytes = memory_bytes
+        self.max_queued_per_client = max_queued_per_client
+        self._queues: OrderedDict[str, deque[_Pending]] = OrderedDict()
+        self._active: dict[str, int] = {}
+        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="query-worker")
+        self._idle: list[_Worker] = [self._spawn() for _ in range(size)]
+        self.isolation_problem = next((w.isolation_problem for w in self._idle if w.isolation_problem), None)
+        if self.isolation_problem:
+            logger.warning("query workers keep network access: %s", self.isolation_problem)
+        self._closed = False
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._context, self._store_link, self._hidden)
+        return _Worker(self._context, self._config)
 
-    def run(self, job: QueryJob) -> QueryAnswer:
-        """Run one job on the next free worker.
+    async def run(self, job: QueryJob, client: str = "local") -> QueryAnswer:
+        """Queue ``job`` for ``client`` and wait for its answer; cancelling the wait stops the query.
 
         Raises
         ------
+        ServerBusy
+            If the client already has ``max_queued_per_client`` queries waiting or running.
         QueryTimeout
-            If it ran past the time limit (its worker is replaced).
+            If it waited and ran past the time limit (a running query's worker is replaced).
+        QueryTooLarge
+            If it used more memory than allowed (its worker is replaced).
         EngineCrashed
             If the worker died on it (it is replaced).
         QueryError, StoreError
             As the worker reported them.
         """
-        worker = self._idle.get()
-        replacement = None
+        if self._active.get(client, 0) >= self.max_queued_per_client:
+            raise ServerBusy(f"you have {self._active[client]} queries waiting or running; this endpoint takes "
+                             f"at most {self.max_queued_per_client} per client at a time")
+        pending = _Pending(job, client, asyncio.get_running_loop().create_future(), time.monotonic())
+        self._active[client] = self._active.get(client, 0) + 1
+        self._queues.setdefault(client, deque()).append(pending)
         try:
-            worker.connection.send(job)
-            if not worker.connection.poll(self.timeout):
-                replacement = worker
-                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped; "
-                                   "narrow it with LIMIT or more specific patterns")
-            kind, payload = worker.connection.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
-            replacement = worker
-            raise EngineCrashed("the query engine stopped while running this query") from exc
+            self._dispatch()
+            return await asyncio.shield(pending.future)
+        except asyncio.CancelledError:
+            pending.cancelled.set()
+            raise
         finally:
-            if replacement is not None:
-                replacement.stop()
-                worker = self._spawn()
-            self._idle.put(worker)
-        if kind == "ok":
-            return payload  # type: ignore[no-any-return]
-        if kind == "query-error":
-            raise QueryError(payload)
-        raise StoreError(payload)
+            self._active[client] -= 1
+            if not self._active[client]:
+                del self._active[client]
+            queue = self._queues.get(client)
+            if queue is not None and pending in queue:
+                queue.remove(pending)
+            if queue is not None and not queue:
+                del self._queues[client]
+
+    def _next(self) -> _Pending | None:
+        """The oldest waiting job of the client whose turn it is; that client goes to the back of the line."""
+        for client in list(self._queues):
+            queue = self._queues[client]
+            while queue and queue[0].cancelled.is_set():
+                queue.popleft()
+            if queue:
+                self._queues.move_to_end(client)
+                return queue.popleft()
+        return None
+
+    def _dispatch(self) -> None:
+        """Give idle workers the next jobs; a job whose wait used up the time limit fails without running."""
+        loop = asyncio.get_running_loop()
+        while self._idle and not self._closed:
+            pending = self._next()
+            if pending is None:
+                return
+            remaining = self.timeout - (time.monotonic() - pending.enqueued)
+            if remaining <= 0:
+                pending.future.set_exception(QueryTimeout(
+                    f"the query waited {self.timeout:g} s for a free worker; the server is busy, try again"))
+                continue
+            worker = self._idle.pop()
+            done = loop.run_in_executor(self._executor, self._exchange, worker, pending, remaining)
+            done.add_done_callback(partial(self._finished, pending=pending))
+
+    def _finished(self, finished: asyncio.Future[tuple[_Worker, Any]], *, pending: _Pending) -> None:
+        worker, outcome = finished.result()
+        self._idle.append(worker)
+        if pending.cancelled.is_set():
+            pending.future.cancel()
+        elif isinstance(outcome, BaseException):
+            pending.future.set_exception(outcome)
+        else:
+            pending.future.set_result(outcome)
+        self._dispatch()
+
+    def _exchange(self, worker: _Worker, pending: _Pending, remaining: float) -> tuple[_Worker, Any]:
+        """Send one job and wait for it, watching time, memory and the caller; on a thread of its own."""
+        try:
+            worker.connection.send(pending.job)
+            deadline = time.monotonic() + remaining
+            while not worker.connection.poll(MEMORY_POLL_SECONDS):
+                if pending.cancelled.is_set():
+                    return self._replace(worker), QueryTimeout("the client went away; the query was stopped")
+                if time.monotonic() > deadline:
+                    return self._replace(worker), QueryTimeout(
+                        f"the query ran longer than {self.timeout:g} s and was stopped; "
+                        "narrow it with LIMIT or more specific patterns")
+                if worker.resident_bytes() > self.memory_bytes:
+                    return self._replace(worker), QueryTooLarge(
+                        f"the query needed more than {self.memory_bytes // 2**20} MiB and was stopped; "
+                        "narrow it with LIMIT or more specific patterns")
+            kind, payload = worker.connection.recv()
+        except (EOFError, OSError) as exc:
+            crashed = EngineCrashed("the query engine stopped while running this query")
+            crashed.__cause__ = exc
+            return self._replace(worker), crashed
+        return worker, _outcome(kind, payload)
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.stop()
+        return self._spawn()
 
     def close(self) -> None:
         """Stop every worker."""
-        while True:
-            try:
-                self._idle.get_nowait().stop()
-            except queue.Empty:
-                return
+        self._closed = True
+        for worker in self._idle:
+            worker.stop()
+        self._idle.clear()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _outcome(kind: str, payload: Any) -> QueryAnswer | ClusterGraphError:
+    """A worker's reply as the answer or the error it stands for."""
+    if kind == "ok":
+        answer: QueryAnswer = payload
+        return answer
+    if kind == "query-error":
+        message, status = payload
+        error = QueryError(message)
+        error.status = status  # type: ignore[attr-defined]
+        return error
+    if kind == "memory":
+        return QueryTooLarge(payload)
+    if kind == "engine-error":
+        failed = QueryError(f"the query engine could not evaluate this query: {payload}")
+        failed.status = 400  # type: ignore[attr-defined]
+        return failed
+    return StoreError(payload)
 
 
 class ResultCache:
-    """A bounded LRU of answers; keys include the build id, so a rebuild makes old entries unreachable."""
+    """A bounded LRU of answers, bounded in entries and in bytes; keys include the data version."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.capacity = capacity
+        self.max_bytes = max_bytes
         self._entries: OrderedDict[tuple[str, QueryJob], QueryAnswer] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, build_id: str, job: QueryJob) -> QueryAnswer | None:
+    @property
+    def bytes(self) -> int:
+        """Bytes of the answers held."""
+        return self._bytes
+
+    def get(self, version: str, job: QueryJob) -> QueryAnswer | None:
         with self._lock:
-            answer = self._entries.get((build_id, job))
+            answer = self._entries.get((version, job))
             if answer is not None:
-                self._entries.move_to_end((build_id, job))
+                self._entries.move_to_end((version, job))
             return answer
 
-    def put(self, build_id: str, job: QueryJob, answer: QueryAnswer) -> None:
-        if self.capacity <= 0:
+    def put(self, version: str, job: QueryJob, answer: QueryAnswer) -> None:
+        """Keep an answer unless it alone is over a quarter of the byte bound; evict the oldest beyond."""
+        if self.capacity <= 0 or len(answer.body) > self.max_bytes // 4:
             return
         with self._lock:
-            self._entries[(build_id, job)] = answer
-            self._entries.move_to_end((build_id, job))
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
+            previous = self._entries.pop((version, job), None)
+            if previous is not None:
+                self._bytes -= len(previous.body)
+            self._entries[(version, job)] = answer
+            self._bytes += len(answer.body)
+            while len(self._entries) > self.capacity or self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted.body)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0

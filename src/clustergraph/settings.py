@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from clustergraph.generations import CURRENT, PERSONAL_STORE, STORE
+
 DEFAULT_BASE_IRI = "https://w3id.org/clustergraph/"
 
 
@@ -38,8 +40,14 @@ class Settings(BaseSettings):
     max_query_depth: int = 64
     max_result_rows: int = 10_000
     result_cache_entries: int = 512
+    result_cache_bytes: int = 64 * 1024 * 1024
+    max_response_bytes: int = 32 * 1024 * 1024
+    query_memory_mb: int = 2048
+    max_queued_per_client: int = 8
+    load_sources: tuple[str, ...] = ()
     update_token: SecretStr | None = None
     catalogue_file: Path = Path("data/catalogue.yaml")
+    reference_dir: Path = Path("../shared/reference")
     dcat_ap_shapes_dir: Path = Path("../shared/reference/dcat-ap/3.0.1")
 
     @field_validator("base_iri")
@@ -62,8 +70,13 @@ class Settings(BaseSettings):
 
     @property
     def store_dir(self) -> Path:
-        """The live on-disk Oxigraph store, swapped atomically by each build."""
-        return self.path(self.build_dir) / "store"
+        """The live public store: the ``store`` of the generation ``current`` points at (see ``generations``)."""
+        return self.path(self.build_dir) / CURRENT / STORE
+
+    @property
+    def query_store_dir(self) -> Path:
+        """The store queries run on: the public one, or the one with contacts when the operator opts in."""
+        return self.path(self.build_dir) / CURRENT / (PERSONAL_STORE if self.include_personal_data else STORE)
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,42 +31,29 @@ def to_nquads(dataset: Dataset) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def load_store(nquads: Path, store_link: Path) -> Path:
-    """Bulk-load ``nquads`` into a fresh store directory and atomically point ``store_link`` at it.
-
-    Returns the new store directory. Older store directories are removed once the link has moved.
+def load_store(nquads: Path, target: Path) -> None:
+    """Bulk-load ``nquads`` into a new store directory ``target`` (inside a staged generation).
 
     Raises
     ------
     StoreError
-        If loading fails; the link and the store it points to are then untouched.
+        If loading fails; ``target`` is then removed.
     """
-    stores = store_link.parent / "stores"
-    stores.mkdir(parents=True, exist_ok=True)
-    fresh = stores / f"store-{time.time_ns()}"
     try:
-        store = ox.Store(str(fresh))
+        store = ox.Store(str(target))
         store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
         store.optimize()
         store.flush()
         del store
     except (OSError, SyntaxError, ValueError) as exc:
-        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(target, ignore_errors=True)
         raise StoreError(f"loading {nquads} into a new store failed: {exc}") from exc
-    if store_link.exists() and not store_link.is_symlink():
-        raise StoreError(f"{store_link} exists and is not a symlink; move it away first")
-    temporary_link = store_link.with_name(store_link.name + ".new")
-    temporary_link.unlink(missing_ok=True)
-    temporary_link.symlink_to(fresh.relative_to(store_link.parent))
-    os.replace(temporary_link, store_link)
-    for old in stores.iterdir():
-        if old == fresh or old.name == fresh.name + ".generation":
-            continue
-        if old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink(missing_ok=True)
-    return fresh
+
+
+def dump_nquads(store_dir: Path) -> bytes:
+    """Every quad of a closed on-disk store as N-Quads (for dumps made after an update)."""
+    store = ox.Store.read_only(str(store_dir))
+    return store.dump(format=ox.RdfFormat.N_QUADS) or b""
 
 
 @dataclass(frozen=True)
@@ -86,6 +72,7 @@ class GraphStore:
 
     store: ox.Store
     visible_graphs: tuple[ox.NamedNode, ...]
+    hidden: bool = False
 
     @classmethod
     def over(cls, store: ox.Store, hidden_graphs: tuple[str, ...]) -> GraphStore:
@@ -93,30 +80,39 @@ class GraphStore:
         hidden = {ox.NamedNode(iri) for iri in hidden_graphs}
         graphs = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g not in hidden),
                         key=lambda g: g.value)
-        return cls(store, tuple(graphs))
+        hidden_present = any(g in hidden for g in store.named_graphs())
+        return cls(store, tuple(graphs), hidden_present)
 
     def query(self, sparql: str, default_graphs: list[ox.NamedNode] | None = None,
-              named_graphs: list[ox.NamedNode] | None = None, base_iri: str | None = None) -> QueryResult:
+              named_graphs: list[ox.NamedNode] | None = None, base_iri: str | None = None,
+              names_dataset: bool = False) -> QueryResult:
         """Run a SPARQL query over the visible graphs (their union is the default graph).
 
         ``default_graphs`` and ``named_graphs`` (the protocol's ``default-graph-uri`` and
-        ``named-graph-uri``) narrow the dataset further; a graph outside the visible ones is empty.
-        ``base_iri`` resolves relative IRIs (the protocol's: the endpoint's URL).
+        ``named-graph-uri``) narrow the dataset further; a graph outside the visible ones is empty. When the
+        query names its own dataset (``names_dataset``: FROM / FROM NAMED), the engine reads it from the query
+        itself, which is only allowed on a store that holds nothing hidden. ``base_iri`` resolves relative
+        IRIs (the protocol's: the endpoint's URL).
 
         Raises
         ------
         QueryError
-            If the query does not parse (the message is the parser's).
+            If the query does not parse (the message is the parser's) or names a relative graph IRI.
         """
         visible = set(self.visible_graphs)
-        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = (
-            [g for g in default_graphs if g in visible] if default_graphs is not None
-            else [ox.DefaultGraph(), *self.visible_graphs])
-        named: list[ox.NamedNode | ox.BlankNode] = (
-            [g for g in named_graphs if g in visible] if named_graphs is not None else list(self.visible_graphs))
         try:
+            if default_graphs is None and named_graphs is None and names_dataset and not self.hidden:
+                return self.store.query(sparql, base_iri=base_iri)
+            if default_graphs is None and named_graphs is None and not self.hidden:
+                return self.store.query(sparql, base_iri=base_iri, use_default_graph_as_union=True)
+            default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = (
+                [g for g in default_graphs if g in visible] if default_graphs is not None
+                else [ox.DefaultGraph(), *self.visible_graphs])
+            named: list[ox.NamedNode | ox.BlankNode] = (
+                [g for g in named_graphs if g in visible] if named_graphs is not None
+                else list(self.visible_graphs))
             return self.store.query(sparql, base_iri=base_iri, default_graph=default, named_graphs=named)
-        except SyntaxError as exc:
+        except (SyntaxError, ValueError) as exc:
             raise QueryError(str(exc)) from exc
 
     def select_values(self, sparql: str) -> list[dict[str, str]]:
@@ -171,8 +167,8 @@ def serialize_result(result: QueryResult, fmt: str) -> bytes:
     return result.serialize(format=results_format) or b""
 
 
-def store_version(store_link: Path) -> str:
-    """The version of the data behind the link: the build's store directory plus its update generation.
+def store_version(store_dir: Path) -> str:
+    """The version of the data a store path leads to: the name of the generation it lies in.
 
     Responses, cache entries and worker handles are tied to it, so a rebuild or an update retires them.
 
@@ -181,49 +177,30 @@ def store_version(store_link: Path) -> str:
     StoreError
         If no build has produced a store yet.
     """
-    if not store_link.exists():
-        raise StoreError(f"no store at {store_link}: run 'clustergraph build' first")
-    target = Path(os.path.realpath(store_link))
-    marker = target.with_name(target.name + ".generation")
-    generation = marker.read_text(encoding="ascii").strip() if marker.exists() else "0"
-    return f"{target.name}.{generation}"
+    if not store_dir.exists():
+        raise StoreError(f"no store at {store_dir}: run 'clustergraph build' first")
+    return Path(os.path.realpath(store_dir)).parent.name
 
 
-class StoreWriter:
-    """The one writable handle on the live store, used only when the operator has turned updates on.
+def apply_update(source: Path, target: Path, sparql: str, base_iri: str | None = None) -> None:
+    """Copy the closed store ``source`` into the new directory ``target`` and apply a SPARQL Update there.
 
-    Query workers keep their read-only handles; after each update the generation marker moves on, and
-    each worker reopens its handle (a read-only open sees everything flushed before it).
+    Readers keep reading ``source``: no handle ever writes a directory another process has open.
+
+    Raises
+    ------
+    QueryError
+        If the update does not parse.
+    StoreError
+        If the copy cannot be made.
     """
-
-    def __init__(self, store_link: Path) -> None:
-        self.store_link = store_link
-        self._opened: tuple[Path, ox.Store] | None = None
-
-    def update(self, sparql: str, base_iri: str | None = None) -> None:
-        """Apply a SPARQL Update and publish it to the readers.
-
-        Raises
-        ------
-        QueryError
-            If the update does not parse.
-        StoreError
-            If the store cannot be opened for writing.
-        """
-        target = Path(os.path.realpath(self.store_link))
-        if self._opened is None or self._opened[0] != target:
-            try:
-                self._opened = (target, ox.Store(str(target)))
-            except OSError as exc:
-                raise StoreError(f"cannot open the store for writing: {exc}") from exc
-        store = self._opened[1]
-        try:
-            store.update(sparql, base_iri=base_iri)
-        except SyntaxError as exc:
-            raise QueryError(str(exc)) from exc
-        store.flush()
-        marker = target.with_name(target.name + ".generation")
-        generation = int(marker.read_text(encoding="ascii")) + 1 if marker.exists() else 1
-        staged = marker.with_name(marker.name + ".staged")
-        staged.write_text(str(generation), encoding="ascii")
-        os.replace(staged, marker)
+    try:
+        ox.Store.read_only(str(source)).backup(str(target))
+        store = ox.Store(str(target))
+    except OSError as exc:
+        raise StoreError(f"cannot copy the store for an update: {exc}") from exc
+    try:
+        store.update(sparql, base_iri=base_iri)
+    except (SyntaxError, ValueError) as exc:
+        raise QueryError(str(exc)) from exc
+    store.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,9 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from clustergraph import __version__
 from clustergraph.build import hidden_graphs
 from clustergraph.errors import ClusterGraphError
-from clustergraph.query_runner import ResultCache, WorkerPool
+from clustergraph.query_runner import Limits, ResultCache, WorkerConfig, WorkerPool
 from clustergraph.settings import Settings
-from clustergraph.store import StoreWriter
 from clustergraph.web import editor, pages, publish, sparql
 from clustergraph.web.caching import ETagMiddleware
 from clustergraph.web.deps import Endpoint
@@ -30,10 +30,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = WorkerPool(settings.store_dir, hidden_graphs(settings), settings.query_workers,
-                          settings.query_timeout)
-        writer = StoreWriter(settings.store_dir) if settings.update_token else None
-        app.state.endpoint = Endpoint(settings, pool, ResultCache(settings.result_cache_entries), writer)
+        limits = Limits(settings.max_query_bytes, settings.max_query_depth, settings.max_response_bytes)
+        config = WorkerConfig(str(settings.query_store_dir), hidden_graphs(settings), limits)
+        pool = WorkerPool(config, settings.query_workers, settings.query_timeout,
+                          settings.query_memory_mb * 2**20, settings.max_queued_per_client)
+        cache = ResultCache(settings.result_cache_entries, settings.result_cache_bytes)
+        app.state.endpoint = Endpoint(settings, pool, cache, asyncio.get_running_loop())
         try:
             yield
         finally:

@@ -2,53 +2,53 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 
 from clustergraph.query_runner import QueryAnswer, QueryJob, ResultCache, WorkerPool
 from clustergraph.settings import Settings
-from clustergraph.store import StoreWriter, store_version
+from clustergraph.store import store_version
 
 
 @dataclass
 class Endpoint:
-    """The state one server holds: its settings, its query workers and its result cache."""
+    """The state one server holds: its settings, its query workers, its result cache and its event loop."""
 
     settings: Settings
     pool: WorkerPool
     cache: ResultCache
-    writer: StoreWriter | None = None
+    loop: asyncio.AbstractEventLoop
 
     def build_id(self) -> str:
-        """The build the store link points at now; responses and cache entries are tied to it.
+        """The generation the live store belongs to; responses and cache entries are tied to it.
 
         Raises
         ------
         StoreError
             If no build has produced a store yet.
         """
-        return store_version(self.settings.store_dir)
+        return store_version(self.settings.query_store_dir)
 
     def public_url(self, request: Request) -> str:
         """The server's public address without a trailing slash: the configured one, else the one reached."""
         return (self.settings.public_url or str(request.base_url)).rstrip("/")
 
-    def answer(self, job: QueryJob) -> QueryAnswer:
-        """Answer a job from the cache, or from a worker and remember it; blocking (not on the event loop)."""
-        build_id = self.build_id()
-        answer = self.cache.get(build_id, job)
+    async def run(self, job: QueryJob, client: str = "local", version: str | None = None) -> QueryAnswer:
+        """Answer a job from the cache, or from a worker (in ``client``'s queue) and remember it."""
+        version = version or self.build_id()
+        answer = self.cache.get(version, job)
         if answer is None:
-            answer = self.pool.run(job)
-            self.cache.put(build_id, job, answer)
+            answer = await self.pool.run(job, client)
+            self.cache.put(version, job, answer)
         return answer
 
-    async def run(self, job: QueryJob) -> QueryAnswer:
-        """``answer`` off the event loop."""
-        return await run_in_threadpool(self.answer, job)
+    def answer(self, job: QueryJob) -> QueryAnswer:
+        """``run`` for code on a worker thread (not the event loop): blocks until the answer is there."""
+        return asyncio.run_coroutine_threadsafe(self.run(job, "pages"), self.loop).result()
 
     def select(self, query: str) -> list[dict[str, dict[str, str]]]:
         """A SELECT's rows as SPARQL JSON bindings, blocking (call from a worker thread, not the event loop)."""
@@ -62,8 +62,9 @@ class Endpoint:
 
     async def named_graphs(self) -> list[str]:
         """The named graphs queries can see, as the store holds them now."""
-        rows = await run_in_threadpool(self.select_values, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
-        return [row["g"] for row in rows]
+        answer = await self.run(QueryJob("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
+                                         "application/sparql-results+json"))
+        return [row["g"]["value"] for row in json.loads(answer.body)["results"]["bindings"]]
 
 
 def get_endpoint(request: Request) -> Endpoint:

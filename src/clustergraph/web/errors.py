@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
 
 from clustergraph.errors import ClusterGraphError, CurationError, NotFound, QueryError, StoreError
-from clustergraph.query_runner import EngineCrashed, QueryTimeout
+from clustergraph.query_runner import EngineCrashed, QueryTimeout, QueryTooLarge, ServerBusy
 
 
 class ProtocolError(ClusterGraphError):
@@ -21,6 +21,8 @@ class ProtocolError(ClusterGraphError):
 
 STATUS: tuple[tuple[type[ClusterGraphError], int], ...] = (
     (QueryTimeout, 503),
+    (QueryTooLarge, 503),
+    (ServerBusy, 429),
     (EngineCrashed, 500),
     (NotFound, 404),
     (QueryError, 400),
@@ -42,8 +44,10 @@ async def handle_error(request: Request, error: Exception) -> Response:
     """Answer with the status and a plain-text message a person or a SPARQL client can show."""
     assert isinstance(error, ClusterGraphError)
     status = status_of(error)
-    return PlainTextResponse(f"{status} {_reason(status)}: {error}\n", status_code=status,
-                             headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"}
+    if status in (429, 503):
+        headers["Retry-After"] = "5"
+    return PlainTextResponse(f"{status} {_reason(status)}: {error}\n", status_code=status, headers=headers)
 
 
 def _reason(status: int) -> str:

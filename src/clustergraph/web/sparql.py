@@ -9,9 +9,13 @@ graphs; in every case only graphs the public may see take part.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import re
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -20,6 +24,7 @@ from fastapi.responses import Response
 
 from clustergraph.query_runner import QueryJob
 from clustergraph.sparql_guard import QUERY_FORMS, apply_using, inspect_request
+from clustergraph.updates import update_graph
 from clustergraph.web.conneg import GRAPH_TYPES, SOLUTION_TYPES, content_type, from_format_parameter, negotiate
 from clustergraph.web.deps import EndpointDep
 from clustergraph.web.description import endpoint_url, service_description
@@ -30,6 +35,10 @@ FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 UPDATE_REFUSED = "SPARQL Update is not enabled: this endpoint is read-only"
+# An absolute IRI (RFC 3987): a scheme, then characters an IRI may hold; the engine refuses anything else.
+ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*")
+IRI_PARAMETERS = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,10 @@ def _single(values: dict[str, list[str]], name: str) -> str | None:
 
 
 def _from_params(values: dict[str, list[str]], query: str | None = None) -> ProtocolRequest:
+    for name in IRI_PARAMETERS:
+        for value in values.get(name, []):
+            if not ABSOLUTE_IRI.fullmatch(value):
+                raise ProtocolError(f"'{name}' must be an absolute IRI; got {value[:200]!r}", 400)
     return ProtocolRequest(
         query=query if query is not None else _single(values, "query"),
         update=_single(values, "update"),
@@ -145,17 +158,22 @@ async def sparql_post(request: Request, endpoint: EndpointDep) -> Response:
 
 async def _apply_update(request: Request, endpoint: EndpointDep, call: ProtocolRequest, update: str) -> Response:
     """Apply an update when the operator turned updates on and the caller shows the token."""
-    token = endpoint.settings.update_token
-    if endpoint.writer is None or token is None:
+    settings = endpoint.settings
+    token = settings.update_token
+    if token is None:
         raise ProtocolError(UPDATE_REFUSED, 403)
     given = request.headers.get("authorization", "")
     if not hmac.compare_digest(given.encode("utf-8"), f"Bearer {token.get_secret_value()}".encode("utf-8")):
         raise ProtocolError("updates need 'Authorization: Bearer <token>' with the operator's token", 401)
-    inspected = inspect_request(update, endpoint.settings.max_query_bytes, endpoint.settings.max_query_depth)
+    inspected = inspect_request(update, settings.max_query_bytes, settings.max_query_depth)
     if inspected.form in QUERY_FORMS:
         raise ProtocolError("this is a query, not an update; send it as 'query'", 400)
+    for source in inspected.loads:
+        if not any(source.startswith(f"<{allowed}") for allowed in settings.load_sources):
+            raise ProtocolError(f"LOAD {source[:200]} is refused: this server fetches only from the sources the "
+                                "operator lists in CLUSTERGRAPH_LOAD_SOURCES", 403)
     text = apply_using(update, call.using_graphs, call.using_named_graphs)
-    await run_in_threadpool(endpoint.writer.update, text, endpoint_url(request, endpoint))
+    await run_in_threadpool(update_graph, settings, text, endpoint_url(request, endpoint))
     endpoint.cache.clear()
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
@@ -179,10 +197,8 @@ async def _answer(request: Request, endpoint: EndpointDep, call: ProtocolRequest
                                 f"{', '.join(offered)}", 406)
     if call.default_graphs or call.named_graphs:  # the protocol's dataset overrides the query's
         default, named = call.default_graphs, call.named_graphs
-    elif inspected.from_graphs or inspected.from_named:
-        default, named = inspected.from_graphs, inspected.from_named
     else:
-        default, named = None, None  # the union of the visible graphs, and each of them by name
+        default, named = None, None  # the query's own FROM, else the union of the graphs
     job = QueryJob(call.query, media_type, default, named, settings.max_result_rows,
                    endpoint_url(request, endpoint))
     build_id = endpoint.build_id()
@@ -190,7 +206,43 @@ async def _answer(request: Request, endpoint: EndpointDep, call: ProtocolRequest
     headers = {"ETag": etag, "Cache-Control": "public, max-age=60, must-revalidate", "Vary": "Accept"}
     if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    answer = await endpoint.run(job)
-    if answer.truncated:
+    client = request.client.host if request.client else "unknown"
+    try:
+        answer = await _unless_gone(request, endpoint.run(job, client, build_id))
+    except ClientGone:
+        return Response(status_code=408, headers={"Cache-Control": "no-store"})  # nobody is left to read it
+    if answer.cut_by == "rows":
         headers["X-Result-Truncated"] = f"true; the first {settings.max_result_rows} results are shown"
+    elif answer.cut_by == "bytes":
+        headers["X-Result-Truncated"] = (f"true; the first {answer.rows} results are shown, the most that fit "
+                                         f"in {settings.max_response_bytes} bytes")
     return Response(answer.body, media_type=content_type(media_type), headers=headers)
+
+
+class ClientGone(Exception):
+    """The client closed the connection before its answer was ready."""
+
+
+async def _unless_gone(request: Request, work: Awaitable[T]) -> T:
+    """Await ``work`` while watching the connection; if the client goes away, cancel it (stopping the query).
+
+    Raises
+    ------
+    ClientGone
+        If the client disconnected first (nobody is left to answer).
+    """
+    task = asyncio.ensure_future(work)
+
+    async def disconnected() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    watcher = asyncio.ensure_future(disconnected())
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if not task.done():
+        task.cancel()
+        raise ClientGone()
+    return task.result()

@@ -1,0 +1,52 @@
+"""SPARQL Update without touching what readers read: each update makes a new generation and publishes it.
+
+Query workers open stores read-only, and RocksDB leaves a read-only handle beside a writer undefined (reads
+failed with "Corruption: IO error ... .sst"). So an update copies the live stores into a staged generation,
+applies itself there, derives the dumps again, and is published with the same rename as a build; the build
+lock orders it with builds and other updates.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from clustergraph.build import PARSE_REPORT_FILE, public_nquads, write_derived
+from clustergraph.generations import PERSONAL_STORE, STORE, build_lock, current_generation, publish_generation, start_generation
+from clustergraph.settings import Settings
+from clustergraph.store import apply_update, dump_nquads
+
+logger = logging.getLogger(__name__)
+
+
+def update_graph(settings: Settings, sparql: str, base_iri: str | None = None) -> Path:
+    """Apply a SPARQL Update to every store of the live generation and publish the result.
+
+    Returns the new generation's directory.
+
+    Raises
+    ------
+    QueryError
+        If the update does not parse; nothing is published.
+    StoreError
+        If no build exists or the stores cannot be copied.
+    """
+    build_dir = settings.path(settings.build_dir)
+    with build_lock(build_dir, wait=True):
+        current = current_generation(build_dir)
+        staged = start_generation(build_dir)
+        try:
+            for name in (STORE, PERSONAL_STORE):
+                if (current / name).exists():
+                    apply_update(current / name, staged / name, sparql, base_iri)
+            quads = sorted(dump_nquads(staged / STORE).splitlines())
+            write_derived(staged, public_nquads(b"\n".join(quads), settings))
+            if (current / PARSE_REPORT_FILE).exists():
+                shutil.copyfile(current / PARSE_REPORT_FILE, staged / PARSE_REPORT_FILE)
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+        generation = publish_generation(build_dir, staged)
+    logger.info("update published as generation %s", generation.name)
+    return generation
