@@ -16,6 +16,7 @@ from clustergraph.settings import Settings
 from clustergraph.source import read_source
 from clustergraph.store import GraphStore, memory_store
 from clustergraph.web.app import create_app
+from reference_data import missing_reference, reference_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a build reads: copying these makes an independent project whose build cannot touch the checkout's.
@@ -44,7 +45,6 @@ def copy_project() -> Callable[[Path], Path]:
 def project_copy(tmp_path: Path) -> Settings:
     """Settings for a fresh copy of the project in a temporary directory."""
     return Settings(project_dir=copy_inputs(tmp_path))
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")
@@ -76,11 +76,11 @@ def store(settings: Settings, build_result: BuildResult) -> GraphStore:
 
 
 @pytest.fixture(scope="session")
-def shared() -> Path:
-    """The reference data beside the checkout (``../shared``)."""
-    if not SHARED.is_dir():
-        pytest.fail(f"reference data not found at {SHARED}")
-    return SHARED
+def reference() -> Path:
+    """The reference data (W3C manifests, SEMIC shapes, EU vocabularies, NUTS), or a skip naming the setting."""
+    if not reference_dir().is_dir():
+        pytest.skip(missing_reference("the folder"))
+    return reference_dir()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The curation against the source text and the public standards in ../shared/reference."""
+"""The curation against the source text and the public standards in the reference data (CLUSTERGRAPH_REFERENCE_DIR)."""
 
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ def test_no_two_entities_share_a_name(curation: Curation) -> None:
                 assert seen.setdefault(name, entity.id) == entity.id, name
 
 
-def test_regions_are_nuts_2021_with_eurostat_names(curation: Curation, shared: Path) -> None:
-    with (shared / "reference/nuts/nuts2021.csv").open(encoding="utf-8") as handle:
+def test_regions_are_nuts_2021_with_eurostat_names(curation: Curation, reference: Path) -> None:
+    with (reference / "nuts/nuts2021.csv").open(encoding="utf-8") as handle:
         nuts = {row["code"]: row for row in csv.DictReader(handle)}
     assert curation.regions
     for code, region in curation.regions.items():
@@ -51,16 +51,16 @@ def test_regions_are_nuts_2021_with_eurostat_names(curation: Curation, shared: P
         assert (region.parent or "") == nuts[code]["parent"], code
 
 
-def test_eu_programme_codes_exist_in_the_authority_table(curation: Curation, shared: Path) -> None:
-    codes = _codes(shared / "reference/eu-vocabularies/eu-programme.csv")
+def test_eu_programme_codes_exist_in_the_authority_table(curation: Curation, reference: Path) -> None:
+    codes = _codes(reference / "eu-vocabularies/eu-programme.csv")
     used = {code for programme in curation.programmes.values() for code in programme.eu_programme}
     assert {"COSME", "HORIZONEU", "DIGITALEU", "SINGLEMKT"} <= used
     assert used <= codes
 
 
 def test_country_codes_map_to_the_eu_country_table(curation: Curation, guidebook: Guidebook,
-                                                   shared: Path) -> None:
-    table = _codes(shared / "reference/eu-vocabularies/country.csv")
+                                                   reference: Path) -> None:
+    table = _codes(reference / "eu-vocabularies/country.csv")
     alpha2 = {o.country for o in curation.organisations.values() if o.country}
     alpha2 |= {p.country_code for p in guidebook.practices if p.country_code}
     for code in alpha2:

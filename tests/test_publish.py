@@ -30,20 +30,20 @@ def catalogue(client: TestClient) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def dcat_ap_report(catalogue: Graph, shared: Path):  # type: ignore[no-untyped-def]
-    return validate_catalogue(catalogue, shared / "reference" / "dcat-ap" / "3.0.1")
+def dcat_ap_report(catalogue: Graph, reference: Path):  # type: ignore[no-untyped-def]
+    return validate_catalogue(catalogue, reference / "dcat-ap" / "3.0.1")
 
 
 def test_catalogue_conforms_to_the_official_dcat_ap_3_shapes(dcat_ap_report) -> None:  # type: ignore[no-untyped-def]
     assert dcat_ap_report.conforms, dcat_ap_report.text
 
 
-def test_a_broken_catalogue_fails_the_official_shapes(catalogue: Graph, shared: Path) -> None:
+def test_a_broken_catalogue_fails_the_official_shapes(catalogue: Graph, reference: Path) -> None:
     broken = Graph()
     for triple in catalogue:
         if triple[1] != DCTERMS.title:
             broken.add(triple)
-    report = validate_catalogue(broken, shared / "reference" / "dcat-ap" / "3.0.1")
+    report = validate_catalogue(broken, reference / "dcat-ap" / "3.0.1")
     assert not report.conforms and "dct:title" in report.text
 
 

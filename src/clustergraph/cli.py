@@ -95,12 +95,14 @@ def serve_command(
     import uvicorn
 
     from clustergraph.web.app import create_app
+    from clustergraph.web.limits import H11_MAX_LINE
 
     settings = get_settings()
     if not settings.query_store_dir.exists():
         hint = " with CLUSTERGRAPH_INCLUDE_PERSONAL_DATA=true" if settings.include_personal_data else ""
         _fail(StoreError(f"no store at {settings.query_store_dir}: run 'clustergraph build'{hint} first"))
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, http="h11",
+                h11_max_incomplete_event_size=H11_MAX_LINE)
 
 
 @app.command("parse")

@@ -154,12 +154,21 @@ def inspect_request(text: str, max_bytes: int, max_depth: int) -> Inspected:
     if size > max_bytes:
         raise QueryRefused(f"the request is {size} bytes; this endpoint accepts at most {max_bytes}", 413)
     unescaped = unescape_codepoints(text)
-    readings = [tokenize(unescaped)] if unescaped == text else [tokenize(text), tokenize(unescaped)]
+    readings: list[list[Token]] = []
+    unreadable: QueryRefused | None = None
+    for variant in dict.fromkeys((unescaped, text)):
+        try:
+            readings.append(tokenize(variant))
+        except QueryRefused as exc:
+            unreadable = unreadable or exc
     for tokens in readings:
         if any(_may_be_service(token) for token in tokens):
             raise QueryRefused("SERVICE (federated query) is not allowed on this endpoint", 400)
+    if unreadable is not None:
+        raise unreadable
+    for tokens in readings:
         _check_depth(tokens, max_depth)
-    return _describe(readings[-1])
+    return _describe(readings[0])
 
 
 def _may_be_service(token: Token) -> bool:

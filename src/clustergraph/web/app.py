@@ -19,6 +19,7 @@ from clustergraph.settings import Settings
 from clustergraph.web import editor, pages, publish, sparql
 from clustergraph.web.caching import ETagMiddleware
 from clustergraph.web.deps import Endpoint
+from clustergraph.web.limits import UrlLimit
 from clustergraph.web.errors import handle_error
 
 
@@ -44,6 +45,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="ClusterGraph", version=__version__, lifespan=lifespan,
                   description="SPARQL endpoint over the ClusterGraph knowledge graph of European clusters.")
     app.add_middleware(ETagMiddleware)
+    app.add_middleware(UrlLimit, max_bytes=settings.max_query_bytes * 3 + 8192)  # a percent-encoded query
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["*"], expose_headers=["ETag", "X-Result-Truncated"])
     app.add_exception_handler(ClusterGraphError, handle_error)

@@ -1,8 +1,9 @@
-"""Every GET answer carries an ETag tied to the data's version, and a conditional request gets 304.
+"""Every GET answer carries an ETag for its representation, and a conditional request gets 304.
 
-Routes that can answer 304 before doing any work (the endpoint, the pages) set their own ETag; this pure
-ASGI middleware covers the rest (editor page, service description, term lists), whose content is a function
-of the request and the store version. It buffers only answers that lack an ETag, which are small.
+One scheme for every route: the ETag hashes the code version, the data's generation, the path, the query
+string and the media type of the answer, so two pages, two formats of one page, or one page before and after
+a rebuild never share one. Routes that can answer 304 before doing any work (the endpoint, the pages) call
+``representation_etag`` and ``if_none_match`` themselves; this pure ASGI middleware covers the rest.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class ETagMiddleware:
                 headers["ETag"] = etag
                 if "cache-control" not in headers:
                     headers["Cache-Control"] = CACHE_CONTROL
-                if etag in [tag.strip() for tag in request_headers.get("if-none-match", "").split(",")]:
+                if if_none_match(request_headers.get("if-none-match"), etag):
                     not_modified = True
                     await send({"type": "http.response.start", "status": 304,
                                 "headers": [(b"etag", etag.encode()),
@@ -63,9 +64,30 @@ class ETagMiddleware:
     @staticmethod
     def _etag(scope: Scope, headers: Headers) -> str | None:
         try:
-            version = store_version(scope["app"].state.endpoint.settings.store_dir)
+            version = store_version(scope["app"].state.endpoint.settings.query_store_dir)
         except (StoreError, AttributeError):
             return None
-        key = "|".join((__version__, version, scope["path"], scope.get("query_string", b"").decode("latin-1"),
-                        headers.get("accept", "")))
-        return '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
+        return representation_etag(version, scope["path"], scope.get("query_string", b"").decode("latin-1"),
+                                   headers.get("accept", ""))
+
+
+def representation_etag(version: str, path: str, query: str, media_type: str) -> str:
+    """The strong ETag of one representation: code version, data generation, path, query and media type.
+
+    >>> representation_etag("g1", "/a", "", "text/html") != representation_etag("g1", "/b", "", "text/html")
+    True
+    """
+    key = "|".join((__version__, version, path, query, media_type))
+    return '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
+
+
+def if_none_match(header: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header matches ``etag`` (RFC 9110: weak comparison, ``*`` matches any).
+
+    >>> if_none_match('W/"x", "y"', '"x"'), if_none_match("*", '"z"'), if_none_match(None, '"x"')
+    (True, True, False)
+    """
+    if not header:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags

@@ -22,6 +22,7 @@ from clustergraph.publish import dumps_dir
 from clustergraph.query_runner import QueryJob
 from clustergraph.vocab import CG, ONTOLOGY_IRI, bind_prefixes
 from clustergraph.void import gather_statistics, void_description
+from clustergraph.web.caching import CACHE_CONTROL, if_none_match, representation_etag
 from clustergraph.web.conneg import content_type, negotiate
 from clustergraph.web.deps import Endpoint, EndpointDep
 from clustergraph.web.errors import ProtocolError
@@ -36,13 +37,13 @@ SECTIONS = (("challenges", "Challenges"), ("stakeholders", "Stakeholders"), ("ac
             ("results", "Results and benefits"))
 
 
-def _headers(endpoint: Endpoint, media_type: str) -> dict[str, str]:
-    return {"ETag": f'"{endpoint.build_id()}-{media_type}"', "Vary": "Accept",
-            "Cache-Control": "public, max-age=60, must-revalidate"}
+def _headers(request: Request, endpoint: Endpoint, media_type: str) -> dict[str, str]:
+    etag = representation_etag(endpoint.build_id(), request.url.path, request.url.query, media_type)
+    return {"ETag": etag, "Vary": "Accept", "Cache-Control": CACHE_CONTROL}
 
 
 def _not_modified(request: Request, headers: dict[str, str]) -> bool:
-    return headers["ETag"] in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]
+    return if_none_match(request.headers.get("if-none-match"), headers["ETag"])
 
 
 def _choose(request: Request, suffix_type: str | None) -> str:
@@ -62,7 +63,7 @@ def _serialise(graph: Graph, media_type: str) -> bytes:
 async def void(request: Request, endpoint: EndpointDep) -> Response:
     """The VoID description of the dataset, computed from what the endpoint serves."""
     media_type = _choose(request, None)
-    headers = _headers(endpoint, media_type)
+    headers = _headers(request, endpoint, media_type)
     if _not_modified(request, headers):
         return Response(status_code=304, headers=headers)
     statistics = await run_in_threadpool(gather_statistics, endpoint.select_values)
@@ -85,7 +86,7 @@ async def void(request: Request, endpoint: EndpointDep) -> Response:
 async def ontology(request: Request, endpoint: EndpointDep) -> Response:
     """The ontology: HTML documentation for browsers, its Turtle (or JSON-LD, N-Triples) for machines."""
     media_type = _choose(request, "text/turtle" if request.url.path.endswith(".ttl") else None)
-    headers = _headers(endpoint, media_type)
+    headers = _headers(request, endpoint, media_type)
     if _not_modified(request, headers):
         return Response(status_code=304, headers=headers)
     graph = await run_in_threadpool(_construct, endpoint, f"""
@@ -108,7 +109,7 @@ async def resource(path: str, request: Request, endpoint: EndpointDep) -> Respon
     iri = urls.iri_for(path)
     if iri is None:
         raise NotFound(f"/{path} is not the path of an IRI")
-    headers = _headers(endpoint, media_type)
+    headers = _headers(request, endpoint, media_type)
     if _not_modified(request, headers):
         return Response(status_code=304, headers=headers)
     if media_type != "text/html":

@@ -25,6 +25,7 @@ from fastapi.responses import Response
 from clustergraph.query_runner import QueryJob
 from clustergraph.sparql_guard import QUERY_FORMS, apply_using, inspect_request
 from clustergraph.updates import update_graph
+from clustergraph.web.caching import CACHE_CONTROL, if_none_match
 from clustergraph.web.conneg import GRAPH_TYPES, SOLUTION_TYPES, content_type, from_format_parameter, negotiate
 from clustergraph.web.deps import EndpointDep
 from clustergraph.web.description import endpoint_url, service_description
@@ -203,8 +204,8 @@ async def _answer(request: Request, endpoint: EndpointDep, call: ProtocolRequest
                    endpoint_url(request, endpoint))
     build_id = endpoint.build_id()
     etag = '"' + hashlib.sha256(repr((build_id, job)).encode("utf-8")).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=60, must-revalidate", "Vary": "Accept"}
-    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
+    if if_none_match(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     client = request.client.host if request.client else "unknown"
     try:
