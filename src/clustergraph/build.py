@@ -14,7 +14,7 @@ from pathlib import Path
 
 from clustergraph.curation import Curation, load_curation
 from clustergraph.dumps import write_dumps
-from clustergraph.errors import CurationError, SourceError, ValidationFailed
+from clustergraph.errors import CurationError, SourceError, StoreError, ValidationFailed
 from clustergraph.evidence import check_evidence
 from clustergraph.identity import Iris
 from clustergraph.rdf import BuiltDataset, load_ontology, to_dataset
@@ -141,6 +141,9 @@ def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", w
                 everything.write_bytes(nquads)
                 load_store(everything, staged / PERSONAL_STORE)
                 everything.unlink()
+        except (SyntaxError, ValueError, OSError) as exc:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise StoreError(f"writing the new generation failed; the previous one stays live: {exc}") from exc
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
             raise

@@ -196,6 +196,9 @@ def _serve(connection: Connection, config: WorkerConfig) -> None:
             connection.send(("memory", "the query needed more memory than a worker may use"))
         except (StoreError, OSError) as exc:
             connection.send(("store-error", str(exc)))
+        except RuntimeError as exc:  # RocksDB's damaged-store errors; the engine's evaluation errors otherwise
+            damaged = str(exc).startswith(("Corruption", "IO error"))
+            connection.send(("store-error" if damaged else "engine-error", str(exc)))
         except Exception as exc:  # the worker's boundary: an engine failure is an answer, never a death
             connection.send(("engine-error", f"{type(exc).__name__}: {exc}"))
 

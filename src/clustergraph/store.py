@@ -142,7 +142,7 @@ def open_store(store_link: Path, hidden_graphs: tuple[str, ...]) -> GraphStore:
         raise StoreError(f"no store at {store_link}: run 'clustergraph build' first")
     try:
         store = ox.Store.read_only(str(store_link.resolve()))
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RocksDB reports a damaged store as RuntimeError("Corruption: ...")
         raise StoreError(f"cannot open the store at {store_link}: {exc}") from exc
     return GraphStore.over(store, hidden_graphs)
 
