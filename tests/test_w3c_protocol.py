@@ -8,6 +8,7 @@ which the case's follow-up requests are moot).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,3 +239,39 @@ def test_sd_conforms_to_schema(service_description: Graph) -> None:
     names = {str(service_description.value(named, SD.name))
              for named in service_description.objects(dataset, SD.namedGraph)}
     assert "http://kasei.us/2009/09/sparql/data/data1.rdf" in names
+
+
+@pytest.mark.slow
+def test_update_cases_pass_twenty_runs_in_a_row_under_load(updatable_client: TestClient) -> None:
+    """Updates publish new generations while readers keep querying: no read fails, no update case fails."""
+    if not UPDATE_CASES:
+        pytest.skip(missing_reference("sparql-protocol-tests/protocol/manifest.ttl"))
+    stop = threading.Event()
+    read_statuses: list[int] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            response = updatable_client.get("/sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 5"},
+                                            headers={"Cache-Control": "no-cache"})
+            read_statuses.append(response.status_code)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        for _ in range(20):
+            for case in UPDATE_CASES:
+                test_update_case_with_updates_turned_on(updatable_client, case)
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join(timeout=30)
+    assert read_statuses and set(read_statuses) == {200}, sorted(set(read_statuses))
+
+
+def test_load_is_refused_unless_the_operator_lists_the_source(updatable_client: TestClient) -> None:
+    headers = {"content-type": "application/sparql-update", "authorization": f"Bearer {TOKEN}"}
+    for update in ("LOAD <http://127.0.0.1:9/data.ttl>", "LOAD SILENT <file:///etc/passwd> INTO GRAPH <http://g/>",
+                   "LOAD <http://127.0.0.1:9/x> ; INSERT DATA { <http://x/s> <http://x/p> 1 }"):
+        response = updatable_client.post("/sparql", content=update, headers=headers)
+        assert response.status_code == 403 and "CLUSTERGRAPH_LOAD_SOURCES" in response.text
