@@ -65,7 +65,8 @@ def running(command: list[str], url: str, env: dict[str, str] | None = None,
 def clustergraph(project: Path, cache_entries: int, workers: int) -> Iterator[str]:
     port = free_port()
     env = {"CLUSTERGRAPH_PROJECT_DIR": str(project), "CLUSTERGRAPH_RESULT_CACHE_ENTRIES": str(cache_entries),
-           "CLUSTERGRAPH_QUERY_WORKERS": str(workers), "CLUSTERGRAPH_MAX_RESULT_ROWS": "100000"}
+           "CLUSTERGRAPH_QUERY_WORKERS": str(workers), "CLUSTERGRAPH_MAX_RESULT_ROWS": "100000",
+           "CLUSTERGRAPH_MAX_QUEUED_PER_CLIENT": "64"}  # bench/run.py's clients all come from 127.0.0.1
     command = [sys.executable, "-m", "clustergraph", "serve", "--port", str(port)]
     with running(command, f"http://127.0.0.1:{port}/sparql", env=env, log=project / "serve.log") as url:
         yield url

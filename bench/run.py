@@ -30,11 +30,12 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from peers import clustergraph, rdflib_endpoint, virtuoso  # noqa: E402
 
-from clustergraph.build import build, hidden_graphs  # noqa: E402
+from clustergraph.build import DATASET_FILE, build, hidden_graphs, publish_dataset  # noqa: E402
+from clustergraph.generations import current_generation  # noqa: E402
 from clustergraph.query_library import load_queries  # noqa: E402
 from clustergraph.query_runner import QueryJob, execute  # noqa: E402
 from clustergraph.settings import Settings  # noqa: E402
-from clustergraph.store import load_store, open_store  # noqa: E402
+from clustergraph.store import open_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 JSON = "application/sparql-results+json"
@@ -146,9 +147,9 @@ def main() -> None:
         shutil.copyfile(ROOT / "data" / "catalogue.yaml", work / "data" / "catalogue.yaml")
         build(project)
         dump = work / "bench.nq"
-        scale, triples = synthetic_dump(project.path(project.build_dir) / "dataset.nq", args.quads, dump,
-                                        hidden_graphs(project))
-        load_store(dump, project.store_dir)
+        scale, triples = synthetic_dump(current_generation(project.path(project.build_dir)) / DATASET_FILE,
+                                        args.quads, dump, hidden_graphs(project))
+        publish_dataset(project, dump.read_bytes())
         catalogue = load_queries(ROOT / "queries")
         queries = [query.text for query in catalogue.values()]
         print(f"graph: {triples} quads ({scale} copies); catalogue: {len(queries)} queries; "

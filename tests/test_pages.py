@@ -138,3 +138,17 @@ def test_autocompletion_terms_come_from_this_graph(client: TestClient) -> None:
     assert terms["countries"]["http://publications.europa.eu/resource/authority/country/ITA"] == {
         "alpha2": "IT", "numeric": "380"}
     assert not any("schema.org" in iri or "dbpedia" in iri for iri in terms["properties"])
+
+
+def test_etags_belong_to_one_representation(client: TestClient) -> None:
+    """An ETag names one path in one format of one build: it never makes another page or a missing one 304."""
+    first = client.get("/practice/3.2.1", headers={"Accept": "text/html"})
+    tag = first.headers["ETag"]
+    other = client.get("/practice/3.2.2", headers={"Accept": "text/html", "If-None-Match": tag})
+    assert other.status_code == 200 and other.headers["ETag"] != tag
+    turtle = client.get("/practice/3.2.1", headers={"Accept": "text/turtle", "If-None-Match": tag})
+    assert turtle.status_code == 200 and turtle.headers["ETag"] != tag
+    assert client.get("/practice/9.9.9", headers={"If-None-Match": tag}).status_code == 404
+    assert client.get("/practice/3.2.1", headers={"Accept": "text/html", "If-None-Match": f"W/{tag}"}).status_code == 304
+    void = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert client.get("/ontology", headers={"If-None-Match": void.headers["ETag"]}).status_code == 200

@@ -10,19 +10,22 @@ core, eat memory or overflow the stack. So every query runs in a worker process 
   client that asked went away.
 
 Answers are capped in rows and in bytes; a cut answer says so. Waiting requests are asyncio futures, not
-threads: a queue per client, served round-robin, so one client's slow queries cannot starve the others, and
-time spent waiting counts against the time limit.
+threads, in a queue per client. The next job comes from the client that used the least worker time lately (fair
+by time, not by turns: a client sending ten-second queries does not get the same share as one sending
+ten-millisecond ones), no client runs on every worker at once, and time spent waiting counts against the time
+limit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import multiprocessing
 import os
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -54,6 +57,7 @@ PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML
 # The engine parses and evaluates recursively; on this stack a 64 KiB request cannot overflow it.
 ENGINE_STACK_BYTES = 512 * 1024 * 1024
 MEMORY_POLL_SECONDS = 0.02
+USAGE_HALF_LIFE = 30.0
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -236,6 +240,7 @@ class _Pending:
     client: str
     future: asyncio.Future[QueryAnswer]
     enqueued: float
+    started: float = 0.0
     cancelled: threading.Event = field(default_factory=threading.Event)
 
 
@@ -255,15 +260,22 @@ class WorkerPool:
         self.max_queued_per_client = max_queued_per_client
         self._queues: OrderedDict[str, deque[_Pending]] = OrderedDict()
         self._active: dict[str, int] = {}
+        self._running: Counter[str] = Counter()
+        self._used: dict[str, tuple[float, float]] = {}
+        # A client runs on at most all workers but one, so one is always left for everybody else.
+        self._share = max(1, size - 1)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="query-worker")
+        self._workers: set[_Worker] = set()
+        self._closed = False
         self._idle: list[_Worker] = [self._spawn() for _ in range(size)]
         self.isolation_problem = next((w.isolation_problem for w in self._idle if w.isolation_problem), None)
         if self.isolation_problem:
             logger.warning("query workers keep network access: %s", self.isolation_problem)
-        self._closed = False
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._context, self._config)
+        worker = _Worker(self._context, self._config)
+        self._workers.add(worker)
+        return worker
 
     async def run(self, job: QueryJob, client: str = "local") -> QueryAnswer:
         """Queue ``job`` for ``client`` and wait for its answer; cancelling the wait stops the query.
@@ -303,16 +315,27 @@ class WorkerPool:
             if queue is not None and not queue:
                 del self._queues[client]
 
+    def _usage(self, client: str, now: float) -> float:
+        """Worker seconds ``client`` used lately: each second counts half after ``USAGE_HALF_LIFE`` seconds."""
+        used, since = self._used.get(client, (0.0, now))
+        return used * math.pow(0.5, (now - since) / USAGE_HALF_LIFE)
+
     def _next(self) -> _Pending | None:
-        """The oldest waiting job of the client whose turn it is; that client goes to the back of the line."""
-        for client in list(self._queues):
-            queue = self._queues[client]
+        """The oldest waiting job of the client that used the least worker time lately and runs fewer than its
+        share of workers; among equals, the one whose turn it is (it then goes to the back of the line)."""
+        now = time.monotonic()
+        candidates = []
+        for order, (client, queue) in enumerate(self._queues.items()):
             while queue and queue[0].cancelled.is_set():
                 queue.popleft()
-            if queue:
-                self._queues.move_to_end(client)
-                return queue.popleft()
-        return None
+            if queue and self._running[client] < self._share:
+                candidates.append((self._usage(client, now), order, client))
+        if not candidates:
+            return None
+        client = min(candidates)[2]
+        self._queues.move_to_end(client)
+        self._running[client] += 1
+        return self._queues[client].popleft()
 
     def _dispatch(self) -> None:
         """Give idle workers the next jobs; a job whose wait used up the time limit fails without running."""
@@ -323,16 +346,21 @@ class WorkerPool:
                 return
             remaining = self.timeout - (time.monotonic() - pending.enqueued)
             if remaining <= 0:
+                self._running[pending.client] -= 1
                 pending.future.set_exception(QueryTimeout(
                     f"the query waited {self.timeout:g} s for a free worker; the server is busy, try again"))
                 continue
             worker = self._idle.pop()
+            pending.started = time.monotonic()
             done = loop.run_in_executor(self._executor, self._exchange, worker, pending, remaining)
             done.add_done_callback(partial(self._finished, pending=pending))
 
     def _finished(self, finished: asyncio.Future[tuple[_Worker, Any]], *, pending: _Pending) -> None:
         worker, outcome = finished.result()
         self._idle.append(worker)
+        now = time.monotonic()
+        self._used[pending.client] = (self._usage(pending.client, now) + now - pending.started, now)
+        self._running[pending.client] -= 1
         if pending.cancelled.is_set():
             pending.future.cancel()
         elif isinstance(outcome, BaseException):
@@ -366,13 +394,15 @@ class WorkerPool:
 
     def _replace(self, worker: _Worker) -> _Worker:
         worker.stop()
-        return self._spawn()
+        self._workers.discard(worker)
+        return worker if self._closed else self._spawn()
 
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker, the idle ones and those running a query."""
         self._closed = True
-        for worker in self._idle:
+        for worker in list(self._workers):
             worker.stop()
+        self._workers.clear()
         self._idle.clear()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
