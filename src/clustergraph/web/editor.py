@@ -33,7 +33,7 @@ TERMS = {
 }
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def home(request: Request, endpoint: EndpointDep) -> HTMLResponse:
     """The query editor, opened on the first catalogue query or on the ``query`` in the link."""
     settings = endpoint.settings
@@ -61,7 +61,7 @@ async def home(request: Request, endpoint: EndpointDep) -> HTMLResponse:
     return HTMLResponse(page("Query editor", body))
 
 
-@router.get("/editor/terms.json")
+@router.api_route("/editor/terms.json", methods=["GET", "HEAD"])
 async def terms(endpoint: EndpointDep) -> JSONResponse:
     """This graph's classes, properties and main entities (autocompletion), and its countries (the map)."""
     found: dict[str, object] = {}

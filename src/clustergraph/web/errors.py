@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
 
 from clustergraph.errors import ClusterGraphError, CurationError, NotFound, QueryError, StoreError
+from clustergraph.practice_index import SearchError
 from clustergraph.query_runner import EngineCrashed, QueryTimeout
 
 
@@ -24,6 +25,7 @@ STATUS: tuple[tuple[type[ClusterGraphError], int], ...] = (
     (EngineCrashed, 500),
     (NotFound, 404),
     (QueryError, 400),
+    (SearchError, 400),
     (StoreError, 503),
     (CurationError, 500),
     (ClusterGraphError, 500),
