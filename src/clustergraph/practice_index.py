@@ -53,8 +53,7 @@ FACET_QUERIES = {
       ?value a cg:Programme ; rdfs:label ?label }""",
     "partner_type": """SELECT DISTINCT ?practice ?value ?label WHERE { ?practice a cg:GoodPractice .
       ?statement a cg:Participation ; cg:evidenceFrom ?practice ; cg:participant ?partner .
-      ?partner a ?value . ?value rdfs:subClassOf* <http://www.w3.org/ns/org#Organization> ; rdfs:label ?label
-      FILTER(?value != <http://www.w3.org/ns/org#Organization>) }""",
+      ?partner a ?value . ?value rdfs:label ?label FILTER(STRSTARTS(STR(?value), STR(cg:))) }""",
 }
 
 

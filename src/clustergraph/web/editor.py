@@ -32,6 +32,11 @@ TERMS = {
                 "<https://w3id.org/clustergraph/ontology#IndustrialEcosystem>)) } ORDER BY ?iri",
 }
 
+# One label per labelled IRI (terms, entities, countries, regions): completion by name, labelled table cells.
+LABELS = ("SELECT ?iri (SAMPLE(?l) AS ?label) WHERE { ?iri <http://www.w3.org/2000/01/rdf-schema#label>|"
+          "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l "
+          "FILTER(isIRI(?iri) && (LANG(?l) = \"\" || LANGMATCHES(LANG(?l), \"en\"))) } GROUP BY ?iri")
+
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def home(request: Request, endpoint: EndpointDep) -> HTMLResponse:
@@ -41,6 +46,7 @@ async def home(request: Request, endpoint: EndpointDep) -> HTMLResponse:
     config = {
         "endpoint": endpoint.public_url(request) + "/sparql",
         "termsUrl": "/editor/terms.json",
+        "baseIri": settings.base_iri,
         "prefixes": {prefix: str(namespace) for prefix, namespace in PREFIXES.items()},
         "queries": [{"name": q.name, "title": q.title, "description": q.description, "text": q.text}
                     for q in catalogue.values()],
@@ -63,11 +69,13 @@ async def home(request: Request, endpoint: EndpointDep) -> HTMLResponse:
 
 @router.api_route("/editor/terms.json", methods=["GET", "HEAD"])
 async def terms(endpoint: EndpointDep) -> JSONResponse:
-    """This graph's classes, properties and main entities (autocompletion), and its countries (the map)."""
+    """This graph's classes, properties and main entities with their labels (autocompletion), and its countries (the map)."""
     found: dict[str, object] = {}
     for key, query in TERMS.items():
         rows = await run_in_threadpool(endpoint.select_values, query)
         found[key] = [row["iri"] for row in rows]
+    rows = await run_in_threadpool(endpoint.select_values, LABELS)
+    found["labels"] = {row["iri"]: row["label"] for row in rows}
     rows = await run_in_threadpool(endpoint.select_values, COUNTRIES)
     found["countries"] = {row["iri"]: _country_codes(row["code"]) for row in rows}
     return JSONResponse(found, headers={"Cache-Control": "public, max-age=300"})

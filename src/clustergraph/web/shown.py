@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from clustergraph.vocab import PREFIXES
 from clustergraph.web.urls import Urls
 
 Binding = dict[str, dict[str, str]]
@@ -41,6 +42,8 @@ def show(urls: Urls, row: Binding, name: str, label: str | None = None) -> Shown
         return None
     if term["type"] == "uri":
         text = row.get(label, {}).get("value") if label else None
+        if not text:
+            text = compact(term["value"])
         return Shown(text or term["value"], urls.link_for(term["value"]), raw=not text, iri=term["value"])
     if term["type"] == "bnode":
         return Shown("_:" + term["value"])
@@ -48,6 +51,19 @@ def show(urls: Urls, row: Binding, name: str, label: str | None = None) -> Shown
     note = term.get("xml:lang") or ("" if not datatype or datatype == XSD_STRING else
                                     datatype.rsplit("#", 1)[-1])
     return Shown(term["value"], note=note)
+
+
+def compact(iri: str) -> str | None:
+    """The prefixed name of an IRI in one of the project's namespaces, or None.
+
+    >>> compact("http://www.w3.org/ns/org#Organization")
+    'org:Organization'
+    """
+    for prefix, namespace in PREFIXES.items():
+        local = iri[len(str(namespace)):] if iri.startswith(str(namespace)) else ""
+        if local and "/" not in local and "#" not in local:
+            return f"{prefix}:{local}"
+    return None
 
 
 def value(row: Binding, name: str, default: str = "") -> str:
