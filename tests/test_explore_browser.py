@@ -101,3 +101,33 @@ def test_table_shows_plain_values_and_labelled_links(browser: Browser, server: s
     assert italy == "/country/ITA"
     assert browser.evaluate("[...document.querySelectorAll('.yasr .cg-note')].map((n) => n.textContent)")[:2] == [
         "en", "integer"]
+
+
+def test_catalogue_picker_runs_the_chosen_query(browser: Browser, server: str) -> None:
+    browser.open(f"{server}/", "window.cgEditor && document.querySelector('#cg-picker option[value=\"1\"]')")
+    title = browser.evaluate("document.querySelector('#cg-picker option[value=\"1\"]').textContent")
+    browser.evaluate("(() => { const p = document.getElementById('cg-picker'); p.value = '1';"
+                     " p.dispatchEvent(new Event('change')); })()")
+    browser.wait_for("/ results? in /.test((document.querySelector('.yasr_response_chip') || {}).textContent || '')")
+    assert f"# title: {title}" in browser.evaluate("cgEditor.getTab().getQuery()")
+
+
+def test_map_draws_one_nuts_level_with_a_legend(browser: Browser, server: str, tmp_path: Path) -> None:
+    # Organisations' regions (NUTS 2 and 3) and countries in one result: one layer at a time, never stacked.
+    query = ("PREFIX cg: <https://w3id.org/clustergraph/ontology#>\n"
+             "SELECT ?place (COUNT(*) AS ?n) WHERE { { ?x cg:region ?place } UNION { ?x cg:country ?place } } "
+             "GROUP BY ?place")
+    browser.open(f"{server}/?view=Map&query={quote(query)}", "document.querySelector('.cg-map .cg-legend')")
+    layers: list[str] = browser.evaluate("[...document.querySelectorAll('.cg-map-layer option')].map((o) => o.value)")
+    assert layers == ["country", "nuts2", "nuts3"]
+    shaded = browser.evaluate("document.querySelectorAll('.cg-map path title').length")
+    countries = browser.evaluate("document.querySelector('.cg-map-layer option[value=country]').textContent")
+    listed = int(countries.removeprefix("Countries (").rstrip(")"))
+    assert 0 < shaded <= listed  # only the country layer (a country missing from the 1:50m atlas is not drawn)
+    browser.evaluate("(() => { const p = document.querySelector('.cg-map-layer'); p.value = 'nuts3';"
+                     " p.dispatchEvent(new Event('change')); })()")
+    browser.wait_for("document.querySelector('.cg-legend text').textContent.startsWith('NUTS 3')")
+    browser.evaluate("document.querySelector('.cg-map').scrollIntoView()")
+    browser.screenshot(tmp_path / "map-nuts3.png")
+    names = browser.evaluate("[...document.querySelectorAll('.cg-map path title')].map((t) => t.textContent)")
+    assert names and not any(name.startswith(("Italy:", "Austria:")) for name in names)
