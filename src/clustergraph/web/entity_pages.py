@@ -107,7 +107,8 @@ def resource_html(endpoint: Endpoint, urls: Urls, iri: str, path: str) -> str:
 
 def page_context(urls: Urls, iri: str, path: str, outgoing: Rows, incoming: Rows) -> dict[str, Any]:
     """What every entity page shows: label, types, formats, the "query this" link and all statements."""
-    label = next((value(row, "o") for row in outgoing if value(row, "p").endswith(("#label", "#prefLabel"))), path)
+    label = next((value(row, "o") for row in outgoing
+                  if value(row, "p").endswith(("#label", "#prefLabel", "/title", "/name"))), path)
     return {
         "title": label, "iri": iri,
         "types": [show(urls, row, "o", "olabel") for row in outgoing if value(row, "p").endswith("#type")],
@@ -121,7 +122,12 @@ def page_context(urls: Urls, iri: str, path: str, outgoing: Rows, incoming: Rows
 def _graph_html(urls: Urls, iri: str, path: str, graph: Graph) -> str:
     """The page of an IRI described by a graph the server builds (the catalogue's or a named graph's)."""
     outgoing = [{"p": _binding(p), "o": _binding(o)} for p, o in sorted(graph.predicate_objects(URIRef(iri)))]
-    return render("entity.html", kind="", **page_context(urls, iri, path, outgoing, []))
+    context = page_context(urls, iri, path, outgoing, [])
+    # The store does not hold the catalogue's resources, so only a named graph has a query that fits.
+    named = (URIRef(iri), RDF.type, SD.NamedGraph) in graph
+    context["query_link"] = (Urls.editor(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} LIMIT 100")
+                             if named else None)
+    return render("entity.html", kind="", **context)
 
 
 def _binding(term: Node) -> dict[str, str]:
