@@ -162,3 +162,17 @@ def test_practice_page_renders_source_notes_as_literals_or_commented_nodes(build
     assert sorted(notes) == ["A second note, as a node.", "The guidebook prints 3.3.1's narrative under this title."]
     assert entities.practice(select, Urls(settings.base_iri), "https://w3id.org/clustergraph/practice/3.3.1")[
         "notes"] == []
+
+
+def test_from_a_hydrogen_practice_to_its_programme_network_by_links(client: TestClient) -> None:
+    # The issue's walk: search, open the cluster behind the first hit, reach a programme's network.
+    first = client.get("/api/practices", params={"q": "hydrogen"}).json()["hits"][0]
+    cluster = client.get(first["owner"]["iri"].replace("https://w3id.org/clustergraph", ""), headers=HTML).text
+    programmes = cluster.split("<h2>Programmes</h2>", 1)[1].split("</table>", 1)[0]
+    assert 'href="/programme/hydrogen-valleys"' in programmes
+    assert 'href="/network?programme=hydrogen-valleys"' in programmes
+
+
+def test_service_description_page_uses_the_site_layout(client: TestClient) -> None:
+    text = client.get("/sparql", headers=HTML).text
+    assert '<a href="/practices">Practices</a>' in text and "SPARQL_Results_JSON" in text

@@ -78,7 +78,28 @@ def organisation(select: SelectRows, urls: Urls, iri: str) -> dict[str, Any]:
                        show(urls, row, "other", "otherLabel")) for row in
                       sorted(structure, key=lambda r: (value(r, "link"), value(r, "otherLabel").lower()))],
         "relations": relations(select, urls, iri),
+        "programmes": organisation_programmes(select, urls, iri),
     }
+
+
+def organisation_programmes(select: SelectRows, urls: Urls, iri: str) -> list[dict[str, Any]]:
+    """The programmes an organisation takes part in (itself or through a project), then those its own practices
+    name, each with a quote and a link to the programme's network."""
+    rows = select(PREFIXES + f"""SELECT ?programme (SAMPLE(?l) AS ?label) (MIN(?rank) AS ?how) (SAMPLE(?q) AS ?quote)
+        WHERE {{
+          {{ ?pa cg:participant <{iri}> ; cg:participatesIn ?programme ; cg:quote ?q . ?programme a cg:Programme
+             BIND(1 AS ?rank) }}
+          UNION {{ ?pa cg:participant <{iri}> ; cg:participatesIn ?project ; cg:quote ?q .
+                   ?project cg:fundedBy|cg:underProgramme ?programme BIND(1 AS ?rank) }}
+          UNION {{ ?programme a cg:Programme ; cg:hasParticipant <{iri}> BIND(1 AS ?rank) }}
+          UNION {{ ?practice cg:owner <{iri}> . ?st cg:evidenceFrom ?practice ; cg:programme ?programme ; cg:quote ?q
+                   BIND(2 AS ?rank) }}
+          OPTIONAL {{ ?programme rdfs:label ?l }}
+        }} GROUP BY ?programme""")
+    found = [{"programme": show(urls, row, "programme", "label"), "quote": value(row, "quote"),
+              "takes_part": value(row, "how") == "1", "network": Urls.network(value(row, "programme"))}
+             for row in rows]
+    return sorted(found, key=lambda p: (not p["takes_part"], p["programme"].text.lower() if p["programme"] else ""))
 
 
 def group_partners(urls: Urls, rows: Rows) -> list[dict[str, Any]]:
