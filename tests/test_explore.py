@@ -103,6 +103,8 @@ def test_practice_page_shows_funding_with_the_funders_role(client: TestClient) -
     text = client.get("/practice/3.5.5", headers=HTML).text
     funding = text.split("<h2>Funding</h2>", 1)[1].split("</table>", 1)[0]
     assert "funder" in funding and 'href="/programme/euroclusters"' in funding and "SUAVE" in funding
+    facts = text.split('<dl class="facts">', 1)[1].split("</dl>", 1)[0]
+    assert '<dt>Country</dt><dd><a href="/country/FRA">France</a>' in facts and "Cluster role" in facts
 
 
 def test_country_and_region_pages(client: TestClient) -> None:
@@ -135,6 +137,12 @@ def test_published_iris_have_rdf(client: TestClient, path: str) -> None:
 
 def test_hidden_graph_is_not_described(client: TestClient) -> None:
     assert client.get("/graph/personal", headers=HTML).status_code == 404
+
+
+def test_practice_api_answers_conditional_requests(client: TestClient) -> None:
+    first = client.get("/api/practices?q=hydrogen")
+    again = client.get("/api/practices?q=hydrogen", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
 
 
 def test_favicon(client: TestClient) -> None:

@@ -131,3 +131,9 @@ def test_map_draws_one_nuts_level_with_a_legend(browser: Browser, server: str, t
     browser.screenshot(tmp_path / "map-nuts3.png")
     names = browser.evaluate("[...document.querySelectorAll('.cg-map path title')].map((t) => t.textContent)")
     assert names and not any(name.startswith(("Italy:", "Austria:")) for name in names)
+
+
+def test_an_entity_completes_by_its_name(browser: Browser, server: str) -> None:
+    offered = _hints_after_typing(browser, server, "  ?practice cg:owner ", "<Green")
+    assert any(hint.startswith("<https://w3id.org/clustergraph/organisation/green-tech-valley>  — Green Tech Valley")
+               for hint in offered), offered

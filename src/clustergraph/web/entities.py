@@ -214,6 +214,10 @@ def practice(select: SelectRows, urls: Urls, iri: str) -> dict[str, Any]:
     rows = select(PREFIXES + f"""SELECT ?p ?o ?ol WHERE {{ <{iri}> ?p ?o
         FILTER(?p IN (cg:owner, cg:challenges, cg:stakeholders, cg:actions, cg:results)) OPTIONAL {{ ?o rdfs:label ?ol }} }}""")
     values = {value(row, "p").rsplit("#", 1)[-1]: row for row in rows}
+    facts = select(PREFIXES + f"""SELECT ?what ?o (SAMPLE(?ol) AS ?label) WHERE {{
+        VALUES (?p ?what) {{ (cg:country "Country") (cg:ecosystem "Industrial ecosystem") (cg:clusterRole "Cluster role") }}
+        <{iri}> ?p ?o OPTIONAL {{ ?o skos:prefLabel ?ol FILTER(LANG(?ol) = "" || LANGMATCHES(LANG(?ol), "en")) }}
+        }} GROUP BY ?what ?o ORDER BY ?what""")
     statements = select(PREFIXES + f"""SELECT ?kind ?who (SAMPLE(?wl) AS ?wholabel) ?role ?what (SAMPLE(?tl) AS ?whatlabel)
         ?quote WHERE {{
           ?st cg:evidenceFrom <{iri}> ; a ?kind ; cg:quote ?quote .
@@ -234,6 +238,7 @@ def practice(select: SelectRows, urls: Urls, iri: str) -> dict[str, Any]:
         s["reads"] = STATEMENT_KINDS.get(str(s["kind"]), str(s["kind"]))
     return {
         "owner": show(urls, values["owner"], "o", "ol") if "owner" in values else None,
+        "facts": [(value(row, "what"), show(urls, row, "o", "label")) for row in facts],
         "sections": [(heading, value(values[name], "o")) for name, heading in SECTIONS if name in values],
         "funding": [s for s in shaped if s["kind"] == "Funding"],
         "statements": shaped,

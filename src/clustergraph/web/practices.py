@@ -95,8 +95,11 @@ async def practices(request: Request, endpoint: EndpointDep) -> Response:
 
 
 @router.api_route("/api/practices", methods=["GET", "HEAD"])
-async def practices_api(request: Request, endpoint: EndpointDep) -> JSONResponse:
+async def practices_api(request: Request, endpoint: EndpointDep) -> Response:
     """The practice index as JSON: ``hits`` best first and ``facets`` with their counts."""
+    headers = page_headers(endpoint, "application/json")
+    if not_modified(request, headers):
+        return not_modified_response(headers)
     result = await _search(request, endpoint)
     urls = Urls(endpoint.settings.base_iri)
     return JSONResponse({
@@ -111,7 +114,7 @@ async def practices_api(request: Request, endpoint: EndpointDep) -> JSONResponse
                  for hit in result.hits],
         "facets": {name: [{"key": v.key, "label": v.label, "count": v.count, "selected": v.selected}
                           for v in values] for name, values in result.facets.items()},
-    }, headers=page_headers(endpoint, "application/json"))
+    }, headers=headers)
 
 
 def api_url(request: Request) -> str:
