@@ -122,7 +122,7 @@ def test_editor_page_loads_only_local_assets(client: TestClient) -> None:
     import re
 
     html = client.get("/", headers={"Accept": "text/html"}).text
-    sources = re.findall(r"(?:src|href)='([^']+)'", html)
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     scripts = [s for s in sources if s.endswith(".js")]
     assert "/static/vendor/yasgui.min.js" in scripts and "/static/editor.js" in scripts
     assert all(s.startswith("/") for s in sources), sources

@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from rdflib.namespace import DCTERMS, RDFS, SKOS
+
 from clustergraph.errors import ClusterGraphError
 from clustergraph.vocab import CG
 
@@ -29,9 +31,9 @@ FACETS = {"country": "Country", "ecosystem": "Industrial ecosystem", "role": "Cl
           "programme": "Programme", "partner_type": "Partner organisation type"}
 WORD = re.compile(r"\w+")
 PREFIXES = f"""PREFIX cg: <{CG._NS}>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct: <{DCTERMS}>
+PREFIX rdfs: <{RDFS}>
+PREFIX skos: <{SKOS}>
 """
 PRACTICES = PREFIXES + """SELECT ?practice ?sid ?title ?owner ?ownerLabel
   (GROUP_CONCAT(DISTINCT ?text; SEPARATOR="\\n") AS ?body) WHERE {

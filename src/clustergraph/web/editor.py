@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pycountry
 
 from fastapi import APIRouter, Request
@@ -13,7 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from clustergraph.query_library import load_queries
 from clustergraph.vocab import PREFIXES
 from clustergraph.web.deps import EndpointDep
-from clustergraph.web.html import page
+from clustergraph.web.templates import render
 
 router = APIRouter()
 SCRIPTS = ("vendor/yasgui.min.js", "vendor/cytoscape.min.js", "vendor/d3-array.min.js", "vendor/d3-geo.min.js",
@@ -51,20 +49,7 @@ async def home(request: Request, endpoint: EndpointDep) -> HTMLResponse:
         "queries": [{"name": q.name, "title": q.title, "description": q.description, "text": q.text}
                     for q in catalogue.values()],
     }
-    data = json.dumps(config).replace("</", "<\\/")
-    body = (
-        "<link rel='stylesheet' href='/static/vendor/yasgui.min.css'>"
-        "<h1>Query the graph</h1><p>Pick an example question or write SPARQL; results can be downloaded from the "
-        "table, and <em>Share</em> gives a link that carries the query.</p>"
-        "<p><label for='cg-picker'><strong>Example queries</strong></label> <select id='cg-picker'>"
-        "<option value=''>choose a question…</option></select> <button id='cg-share' type='button'>Share</button>"
-        " <input id='cg-link' readonly hidden size='60'></p>"
-        "<p id='cg-description' class='muted'></p>"
-        "<div id='yasgui'></div>"
-        f"<script id='cg-config' type='application/json'>{data}</script>"
-        + "".join(f"<script src='/static/{script}'></script>" for script in SCRIPTS)
-    )
-    return HTMLResponse(page("Query editor", body))
+    return HTMLResponse(render("editor.html", title="Query editor", config=config, scripts=SCRIPTS, alternates={}))
 
 
 @router.api_route("/editor/terms.json", methods=["GET", "HEAD"])

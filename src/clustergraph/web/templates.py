@@ -25,7 +25,7 @@ EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 def render(name: str, **context: Any) -> str:
     """Render the template ``name`` with ``context``.
 
-    >>> "<title>A &amp; B — ClusterGraph</title>" in render("base.html", title="A & B", alternates={}, body="")
+    >>> "<title>A &amp; B — ClusterGraph</title>" in render("base.html", title="A & B", alternates={})
     True
     """
     return ENVIRONMENT.get_template(name).render(**context)
