@@ -69,8 +69,9 @@ def place_context(endpoint: Endpoint, iri: str, organisations: str, practices: s
     urls = Urls(endpoint.settings.base_iri)
     labels = endpoint.select(PREFIXES + f"""SELECT ?label WHERE {{ <{iri}> skos:prefLabel ?label }}
         ORDER BY DESC(LANGMATCHES(LANG(?label), "en"))""")
-    orgs = endpoint.select(PREFIXES + f"""SELECT DISTINCT ?x ?label WHERE {{ {organisations} .
-        ?x rdfs:label ?label }}""")
+    listing = PREFIXES + f"""SELECT DISTINCT ?x ?label WHERE {{ {organisations} .
+        ?x rdfs:label ?label }}"""
+    orgs = endpoint.select(listing)
     found = endpoint.select(PREFIXES + f"""SELECT DISTINCT ?p ?label WHERE {{
         {{ {practices} }} UNION {{ ?p cg:owner ?x . {organisations} }}
         ?p a cg:GoodPractice ; dct:title ?label }}""")
@@ -80,5 +81,5 @@ def place_context(endpoint: Endpoint, iri: str, organisations: str, practices: s
         "title": value(labels[0], "label") if labels else iri.rsplit("/", 1)[-1],
         "organisations": sorted((s for row in orgs if (s := show(urls, row, "x", "label"))), key=lambda s: s.text),
         "practices": sorted((s for row in found if (s := show(urls, row, "p", "label"))), key=lambda s: s.text),
-        "query_link": Urls.editor(f"DESCRIBE <{iri}>"),
+        "query_link": Urls.editor(listing + " ORDER BY ?label"),
     }
