@@ -184,3 +184,11 @@ def test_from_a_hydrogen_practice_to_its_programme_network_by_links(client: Test
 def test_service_description_page_uses_the_site_layout(client: TestClient) -> None:
     text = client.get("/sparql", headers=HTML).text
     assert '<a href="/practices">Practices</a>' in text and "SPARQL_Results_JSON" in text
+
+
+def test_errors_are_pages_for_browsers_and_text_for_clients(client: TestClient) -> None:
+    page = client.get("/organisation/nobody", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "nothing is known about" in page.text and 'href="/practices"' in page.text
+    text = client.get("/api/practices", params={"colour": "red"})
+    assert text.status_code == 400 and text.headers["content-type"].startswith("text/plain")

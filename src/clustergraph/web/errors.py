@@ -5,11 +5,13 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from clustergraph.errors import ClusterGraphError, CurationError, NotFound, QueryError, StoreError
 from clustergraph.practice_index import SearchError
 from clustergraph.query_runner import EngineCrashed, QueryTimeout
+from clustergraph.web.conneg import negotiate
+from clustergraph.web.templates import render
 
 
 class ProtocolError(ClusterGraphError):
@@ -41,11 +43,17 @@ def status_of(error: ClusterGraphError) -> int:
 
 
 async def handle_error(request: Request, error: Exception) -> Response:
-    """Answer with the status and a plain-text message a person or a SPARQL client can show."""
+    """Answer with the status and a message a person or a SPARQL client can show: a page in the site's layout
+    when the client asks for HTML first (a browser), plain text otherwise."""
     assert isinstance(error, ClusterGraphError)
     status = status_of(error)
-    return PlainTextResponse(f"{status} {_reason(status)}: {error}\n", status_code=status,
-                             headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"}
+    if negotiate(request.headers.get("accept"), ("text/plain", "text/html")) == "text/html" and \
+            not request.url.path.startswith("/sparql"):
+        page = render("error.html", title=f"{status} {_reason(status)}", status=status, reason=_reason(status),
+                      message=str(error), alternates={})
+        return HTMLResponse(page, status_code=status, headers=headers)
+    return PlainTextResponse(f"{status} {_reason(status)}: {error}\n", status_code=status, headers=headers)
 
 
 def _reason(status: int) -> str:
