@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from fastapi import Request
 from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -11,6 +9,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from clustergraph.web.conneg import content_type, negotiate
 from clustergraph.web.deps import Endpoint
+from clustergraph.web.templates import render
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -70,10 +69,6 @@ async def service_description(request: Request, endpoint: Endpoint) -> Response:
 
 
 def _html(url: str, graph: Graph) -> str:
-    formats = "".join(f"<li>{escape(str(f).rsplit('/', 1)[1])}</li>"
-                      for f in sorted(graph.objects(None, SD.resultFormat), key=str))
-    turtle = escape(graph.serialize(format="turtle"))
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>ClusterGraph SPARQL endpoint"
-            f"</title></head><body><h1>ClusterGraph SPARQL endpoint</h1><p>Send SPARQL 1.1 queries to "
-            f"<code>{escape(url)}</code> by GET (<code>?query=</code>) or POST.</p><h2>Result formats</h2>"
-            f"<ul>{formats}</ul><h2>Service description</h2><pre>{turtle}</pre></body></html>")
+    formats = [str(f).rsplit("/", 1)[1] for f in sorted(graph.objects(None, SD.resultFormat), key=str)]
+    return render("service.html", title="SPARQL endpoint", url=url, formats=formats,
+                  turtle=graph.serialize(format="turtle"), alternates={})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pycountry
 
 from fastapi import APIRouter, Request
@@ -13,7 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from clustergraph.query_library import load_queries
 from clustergraph.vocab import PREFIXES
 from clustergraph.web.deps import EndpointDep
-from clustergraph.web.html import page
+from clustergraph.web.templates import render
 
 router = APIRouter()
 SCRIPTS = ("vendor/yasgui.min.js", "vendor/cytoscape.min.js", "vendor/d3-array.min.js", "vendor/d3-geo.min.js",
@@ -32,8 +30,13 @@ TERMS = {
                 "<https://w3id.org/clustergraph/ontology#IndustrialEcosystem>)) } ORDER BY ?iri",
 }
 
+# One label per labelled IRI (terms, entities, countries, regions): completion by name, labelled table cells.
+LABELS = ("SELECT ?iri (SAMPLE(?l) AS ?label) WHERE { ?iri <http://www.w3.org/2000/01/rdf-schema#label>|"
+          "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l "
+          "FILTER(isIRI(?iri) && (LANG(?l) = \"\" || LANGMATCHES(LANG(?l), \"en\"))) } GROUP BY ?iri")
 
-@router.get("/", response_class=HTMLResponse)
+
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def home(request: Request, endpoint: EndpointDep) -> HTMLResponse:
     """The query editor, opened on the first catalogue query or on the ``query`` in the link."""
     settings = endpoint.settings
@@ -41,33 +44,23 @@ async def home(request: Request, endpoint: EndpointDep) -> HTMLResponse:
     config = {
         "endpoint": endpoint.public_url(request) + "/sparql",
         "termsUrl": "/editor/terms.json",
+        "baseIri": settings.base_iri,
         "prefixes": {prefix: str(namespace) for prefix, namespace in PREFIXES.items()},
         "queries": [{"name": q.name, "title": q.title, "description": q.description, "text": q.text}
                     for q in catalogue.values()],
     }
-    data = json.dumps(config).replace("</", "<\\/")
-    body = (
-        "<link rel='stylesheet' href='/static/vendor/yasgui.min.css'>"
-        "<h1>Query the graph</h1><p>Pick an example question or write SPARQL; results can be downloaded from the "
-        "table, and <em>Share</em> gives a link that carries the query.</p>"
-        "<p><label for='cg-picker'><strong>Example queries</strong></label> <select id='cg-picker'>"
-        "<option value=''>choose a question…</option></select> <button id='cg-share' type='button'>Share</button>"
-        " <input id='cg-link' readonly hidden size='60'></p>"
-        "<p id='cg-description' class='muted'></p>"
-        "<div id='yasgui'></div>"
-        f"<script id='cg-config' type='application/json'>{data}</script>"
-        + "".join(f"<script src='/static/{script}'></script>" for script in SCRIPTS)
-    )
-    return HTMLResponse(page("Query editor", body))
+    return HTMLResponse(render("editor.html", title="Query editor", config=config, scripts=SCRIPTS, alternates={}))
 
 
-@router.get("/editor/terms.json")
+@router.api_route("/editor/terms.json", methods=["GET", "HEAD"])
 async def terms(endpoint: EndpointDep) -> JSONResponse:
-    """This graph's classes, properties and main entities (autocompletion), and its countries (the map)."""
+    """This graph's classes, properties and main entities with their labels (autocompletion), and its countries (the map)."""
     found: dict[str, object] = {}
     for key, query in TERMS.items():
         rows = await run_in_threadpool(endpoint.select_values, query)
         found[key] = [row["iri"] for row in rows]
+    rows = await run_in_threadpool(endpoint.select_values, LABELS)
+    found["labels"] = {row["iri"]: row["label"] for row in rows}
     rows = await run_in_threadpool(endpoint.select_values, COUNTRIES)
     found["countries"] = {row["iri"]: _country_codes(row["code"]) for row in rows}
     return JSONResponse(found, headers={"Cache-Control": "public, max-age=300"})

@@ -5,10 +5,13 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from clustergraph.errors import ClusterGraphError, CurationError, NotFound, QueryError, StoreError
+from clustergraph.practice_index import SearchError
 from clustergraph.query_runner import EngineCrashed, QueryTimeout, QueryTooLarge, ServerBusy
+from clustergraph.web.conneg import negotiate
+from clustergraph.web.templates import render
 
 
 class ProtocolError(ClusterGraphError):
@@ -26,6 +29,7 @@ STATUS: tuple[tuple[type[ClusterGraphError], int], ...] = (
     (EngineCrashed, 500),
     (NotFound, 404),
     (QueryError, 400),
+    (SearchError, 400),
     (StoreError, 503),
     (CurationError, 500),
     (ClusterGraphError, 500),
@@ -41,12 +45,18 @@ def status_of(error: ClusterGraphError) -> int:
 
 
 async def handle_error(request: Request, error: Exception) -> Response:
-    """Answer with the status and a plain-text message a person or a SPARQL client can show."""
+    """Answer with the status and a message a person or a SPARQL client can show: a page in the site's layout
+    when the client asks for HTML first (a browser), plain text otherwise."""
     assert isinstance(error, ClusterGraphError)
     status = status_of(error)
     headers = {"Cache-Control": "no-store"}
     if status in (429, 503):
         headers["Retry-After"] = "5"
+    if negotiate(request.headers.get("accept"), ("text/plain", "text/html")) == "text/html" and \
+            not request.url.path.startswith("/sparql"):
+        page = render("error.html", title=f"{status} {_reason(status)}", status=status, reason=_reason(status),
+                      message=str(error), alternates={})
+        return HTMLResponse(page, status_code=status, headers=headers)
     return PlainTextResponse(f"{status} {_reason(status)}: {error}\n", status_code=status, headers=headers)
 
 

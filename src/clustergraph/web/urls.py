@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from clustergraph.vocab import ONTOLOGY_IRI
+from clustergraph.vocab import EU_COUNTRY, NUTS, ONTOLOGY_IRI
 
 # Characters no IRI may hold (RFC 3987): a path with one of them names nothing here, and refusing it keeps the
 # IRI safe to write between angle brackets in a SPARQL query.
@@ -46,7 +46,35 @@ class Urls:
 
     def link_for(self, iri: str) -> str:
         """Where a link to ``iri`` should point: the local page when there is one, else the IRI itself."""
-        return self.path_for(iri) or iri
+        return self.path_for(iri) or self.place_path(iri) or iri
+
+    @staticmethod
+    def place_path(iri: str) -> str | None:
+        """The local page of an EU country or a NUTS region (what the graph holds there), or None.
+
+        >>> Urls.place_path("http://data.europa.eu/nuts/code/ITH3"), Urls.place_path("http://example.org/x")
+        ('/region/ITH3', None)
+        """
+        for namespace, prefix in ((EU_COUNTRY, "/country/"), (NUTS, "/region/")):
+            code = iri[len(str(namespace)):] if iri.startswith(str(namespace)) else ""
+            if code and code.isalnum():
+                return prefix + code
+        return None
+
+    @staticmethod
+    def country_iri(code: str) -> str | None:
+        """The EU country IRI of a ``/country/<code>`` page, or None for a malformed code."""
+        return str(EU_COUNTRY[code]) if code.isalnum() and code.isupper() else None
+
+    @staticmethod
+    def region_iri(code: str) -> str | None:
+        """The NUTS IRI of a ``/region/<code>`` page, or None for a malformed code."""
+        return str(NUTS[code]) if code.isalnum() and code.isupper() else None
+
+    @staticmethod
+    def network(programme_iri: str) -> str:
+        """The network page of one programme (``/network?programme=<its last path segment>``)."""
+        return "/network?programme=" + quote(programme_iri.rstrip("/").rsplit("/", 1)[-1], safe="")
 
     @staticmethod
     def editor(query: str) -> str:

@@ -81,6 +81,54 @@
     }
   }
 
+  // The table shows values as a reader expects: literals plain, with their language or datatype as a discreet
+  // note, and IRIs as links labelled with their name, pointing at this site's page for the IRI when it has one.
+  const config = JSON.parse((document.getElementById("cg-config") || {}).textContent || "{}");
+  const BASE = config.baseIri || "https://w3id.org/clustergraph/";
+  let labels = {};
+  const drawnTables = new Set();  // tables drawn before the labels arrived are drawn again once they have
+  fetch("/editor/terms.json").then((r) => r.json()).then((t) => {
+    labels = t.labels || {};
+    for (const yasr of drawnTables) if (yasr.selectedPlugin === "table") yasr.draw();
+    drawnTables.clear();
+  });
+  const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;",
+                                                                        '"': "&quot;", "'": "&#39;" })[c]);
+  const localPage = (iri) => {
+    if (iri.startsWith(BASE)) return "/" + iri.slice(BASE.length);
+    if (iri.startsWith(COUNTRY) && /^[A-Z0-9]+$/.test(iri.slice(COUNTRY.length))) return "/country/" + iri.slice(COUNTRY.length);
+    if (iri.startsWith(NUTS) && /^[A-Z0-9]+$/.test(iri.slice(NUTS.length))) return "/region/" + iri.slice(NUTS.length);
+    return iri;
+  };
+  const prefixed = (iri, prefixes) => {
+    for (const [prefix, namespace] of Object.entries(prefixes || {})) {
+      if (namespace && iri.startsWith(namespace) && iri.length > namespace.length) return `${prefix}:${iri.slice(namespace.length)}`;
+    }
+    return null;
+  };
+  const Table = Yasr.plugins.table;
+  class ReadableTable extends Table {
+    draw(persistentConfig) {
+      if (!Object.keys(labels).length) drawnTables.add(this.yasr);
+      return super.draw(persistentConfig);
+    }
+    getCellContent(binding, prefixes) {
+      if (binding.type === "uri") {
+        const label = labels[binding.value];
+        const shown = label || prefixed(binding.value, { ...config.prefixes, ...prefixes }) || binding.value;
+        return `<div><span><a class='iri cg-iri' href='${escapeHtml(localPage(binding.value))}' title='${escapeHtml(binding.value)}'>` +
+               `${escapeHtml(shown)}</a></span></div>`;
+      }
+      let note = "";
+      if (binding["xml:lang"]) note = binding["xml:lang"];
+      else if (binding.datatype && !binding.datatype.endsWith("#string")) note = shortName(binding.datatype);
+      return `<div><span class='nonIri'>${escapeHtml(binding.value)}</span>` +
+             (note ? `<span class='cg-note' title='${escapeHtml(binding.datatype || "language")}'>${escapeHtml(note)}</span>` : "") +
+             "</div>";
+    }
+  }
+  Yasr.registerPlugin("table", ReadableTable);
+
   const loaded = {};
   const loadJson = (url) => loaded[url] || (loaded[url] = fetch(url).then((r) => r.json()));
   const loadModule = (url) => loaded[url] || (loaded[url] = import(url).then((m) => m.default));
@@ -111,28 +159,60 @@
       icon.textContent = "⌖";
       return icon;
     }
+    // NUTS levels present in the rows (0-3), and whether country IRIs are present: one layer is drawn at a time,
+    // so a region is never painted over its own country or parent region.
+    layers(counts) {
+      const layers = new Set();
+      for (const iri of counts.keys()) layers.add(iri.startsWith(NUTS) ? `nuts${iri.length - NUTS.length - 2}` : "country");
+      return [...layers].sort();
+    }
     async draw() {
       const counts = this.places();
+      const layers = this.layers(counts);
+      // The default layer: the one holding most places (the finest on a tie).
+      const tally = (layer) => [...counts.keys()].filter((iri) =>
+        (iri.startsWith(NUTS) ? `nuts${iri.length - NUTS.length - 2}` : "country") === layer).length;
+      let layer = layers.reduce((best, l) => (tally(l) >= tally(best) ? l : best), layers[0]);
+      const container = document.createElement("div");
+      container.className = "cg-map-view";
+      this.yasr.resultsEl.appendChild(container);
+      if (layers.length > 1) {
+        const picker = document.createElement("select");
+        picker.className = "cg-map-layer";
+        for (const l of layers) {
+          const option = document.createElement("option");
+          option.value = l;
+          option.textContent = `${l === "country" ? "Countries" : `NUTS level ${l.slice(4)}`} (${tally(l)})`;
+          option.selected = l === layer;
+          picker.appendChild(option);
+        }
+        picker.addEventListener("change", () => this.drawLayer(counts, picker.value, box));
+        const label = document.createElement("label");
+        label.textContent = "Show ";
+        label.appendChild(picker);
+        container.appendChild(label);
+      }
+      const box = document.createElement("div");
+      container.appendChild(box);
+      await this.drawLayer(counts, layer, box);
+    }
+    async drawLayer(counts, layer, box) {
       const terms = await loadJson("/editor/terms.json");
       const world = await loadJson("/static/vendor/countries-50m.json");
       const countries = window.topojson.feature(world, world.objects.countries).features;
       const byNumeric = new Map(countries.map((f) => [String(f.id).padStart(3, "0"), f]));
-      const highlighted = [];
-      const levels = new Set();
-      for (const iri of counts.keys()) {
-        if (iri.startsWith(NUTS)) levels.add(iri.length - NUTS.length - 2);
-      }
       const nuts = new Map();
-      for (const level of levels) {
-        const topology = await loadModule(`/static/vendor/nuts-2021-level-${level}.js`);
+      if (layer !== "country") {
+        const topology = await loadModule(`/static/vendor/nuts-2021-level-${layer.slice(4)}.js`);
         const name = Object.keys(topology.objects)[0];
         for (const feature of window.topojson.feature(topology, topology.objects[name]).features) {
           nuts.set(feature.properties.NUTS_ID, feature);
         }
       }
+      const highlighted = [];
       for (const [iri, count] of counts) {
-        const feature = iri.startsWith(NUTS) ? nuts.get(iri.slice(NUTS.length))
-          : byNumeric.get((terms.countries[iri] || {}).numeric);
+        const feature = layer === "country" ? (iri.startsWith(COUNTRY) ? byNumeric.get((terms.countries[iri] || {}).numeric) : null)
+          : (iri.startsWith(NUTS) ? nuts.get(iri.slice(NUTS.length)) : null);
         if (feature) highlighted.push({ iri, count, feature });
       }
       const width = 760;
@@ -144,7 +224,14 @@
                                        coordinates: [[[-24, 34], [-24, 71], [45, 71], [45, 34], [-24, 34]]] } })
         .clipExtent([[0, 0], [width, height]]);
       const path = window.d3.geoPath(projection);
-      const max = Math.max(...highlighted.map((h) => h.count), 1);
+      const values = highlighted.map((h) => h.count);
+      const max = Math.max(...values, 1);
+      const min = Math.min(...values, max);
+      const colour = (count) => {  // from light (#c6dbef) to dark (#08306b) blue by weight
+        const t = max === min ? 1 : (count - min) / (max - min);
+        const mix = (low, high) => Math.round(low + (high - low) * t);
+        return `rgb(${mix(198, 8)},${mix(219, 48)},${mix(239, 107)})`;
+      };
       const svg = ["<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 " + width + " " + height +
                    "' class='cg-map' style='width:100%;max-width:760px;height:auto' role='img' aria-label='Map of Europe'>",
                    "<rect width='100%' height='100%' fill='#eef4f9'/>"];
@@ -155,23 +242,25 @@
       for (const { iri, count, feature } of highlighted) {
         const d = path(feature);
         if (!d) continue;
-        const t = count / max;  // from light (#c6dbef) to dark (#08306b) blue by the number of rows
-        const mix = (low, high) => Math.round(low + (high - low) * t);
-        const fill = `rgb(${mix(198, 8)},${mix(219, 48)},${mix(239, 107)})`;
-        const name = feature.properties.NAME_LATN || feature.properties.name || shortName(iri);
-        svg.push(`<path d='${d}' fill='${fill}' stroke='#12395b' stroke-width='0.6'>` +
+        const name = escapeHtml(labels[iri] || feature.properties.NAME_LATN || feature.properties.name || shortName(iri));
+        svg.push(`<path d='${d}' fill='${colour(count)}' stroke='#12395b' stroke-width='0.6'>` +
                  `<title>${name}: ${count}</title></path>`);
       }
+      // Legend: the colour ramp from the smallest to the largest weight drawn.
+      const ramp = [0, 0.25, 0.5, 0.75, 1].map((t) => colour(min + (max - min) * t));
+      svg.push("<g class='cg-legend' transform='translate(16," + (height - 64) + ")'>" +
+               "<rect x='-6' y='-18' width='200' height='58' fill='#ffffff' opacity='0.85' rx='4'/>" +
+               `<text x='0' y='-4' font-size='12' fill='#1d2733'>${layer === "country" ? "Countries" : `NUTS ${layer.slice(4)} regions`}: weight</text>` +
+               ramp.map((c, i) => `<rect x='${i * 36}' y='4' width='36' height='12' fill='${c}'/>`).join("") +
+               `<text x='0' y='32' font-size='11' fill='#1d2733'>${min}</text>` +
+               `<text x='180' y='32' font-size='11' text-anchor='end' fill='#1d2733'>${max}</text></g>`);
       svg.push("</svg>");
-      const container = document.createElement("div");
-      container.className = "cg-map-view";
-      container.innerHTML = svg.join("");
-      this.yasr.resultsEl.appendChild(container);
+      box.innerHTML = svg.join("");
       const note = document.createElement("p");
       note.className = "cg-view-note";
       note.textContent = `${highlighted.length} places shaded by weight (the row's number, else its count of rows). Boundaries: Natural Earth; ` +
         "NUTS 2021 © EuroGeographics for the administrative boundaries (Eurostat GISCO).";
-      this.yasr.resultsEl.appendChild(note);
+      box.appendChild(note);
     }
   }
 
