@@ -218,3 +218,47 @@ def test_cli_refuses_bad_filters_with_exit_2(run) -> None:  # type: ignore[no-un
     assert run("network", "--country", "Atlantis", "--metrics").exit_code == 2
     assert run("network", "--format", "gexf").exit_code == 2  # a file format needs --out
     assert run("network", "--format", "docx", "--out", "x").exit_code == 2
+
+
+def test_api_network_answers_json_with_an_etag(client: TestClient) -> None:
+    response = client.get("/api/network", params={"programme": "COSME"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
+    assert response.headers["etag"] and "max-age" in response.headers["cache-control"]
+    data = response.json()
+    medvia = next(node for node in data["nodes"] if node["label"] == "MEDVIA")
+    assert medvia["page"] == "/organisation/medvia" and medvia["country"] == "BE"
+    assert data["graph"]["nodes"] == len(data["nodes"]) == 11
+    again = client.get("/api/network", params={"programme": "COSME"},
+                       headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+    everything = client.get("/api/network").json()
+    assert len(everything["links"]) > len(data["links"])
+
+
+@pytest.mark.parametrize(("fmt", "media_type", "magic"), [
+    ("gexf", "application/gexf+xml", b"<?xml"), ("graphml", "application/graphml+xml", b"<?xml"),
+    ("png", "image/png", b"\x89PNG"), ("csv", "application/zip", b"PK"), ("vosviewer", "application/zip", b"PK")])
+def test_api_network_downloads(client: TestClient, fmt: str, media_type: str, magic: bytes) -> None:
+    response = client.get("/api/network", params={"programme": "Euroclusters", "type": "clusters", "format": fmt})
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media_type)
+    assert response.content.startswith(magic)
+    assert "network-euroclusters-clusters" in response.headers["content-disposition"]
+
+
+@pytest.mark.parametrize("params", [{"programme": "Atlantis"}, {"country": "ZZ"}, {"ecosystem": "nothing"},
+                                    {"practice": "0.0"}, {"format": "docx"}, {"type": "companies"},
+                                    {"colour": "plaid"}])
+def test_api_network_refuses_bad_parameters_with_400(client: TestClient, params: dict[str, str]) -> None:
+    response = client.get("/api/network", params=params)
+    assert response.status_code == 400, response.text
+    assert next(iter(params.values())) in response.text
+
+
+def test_network_page_offers_the_filters(client: TestClient) -> None:
+    response = client.get("/network", params={"programme": "cosme"})
+    assert response.status_code == 200 and response.headers["etag"]
+    html = response.text
+    assert '<option value="cosme" selected>COSME</option>' in html
+    assert "\u2003ESCP-4i" in html  # an instrument is listed under its programme
+    assert '<option value="RO">Romania</option>' in html and "Agri-food" in html
+    assert "/static/vendor/cytoscape-fcose.js" in html and "/static/network.js" in html

@@ -334,3 +334,46 @@ def country_graph(network: Network) -> Graph:
         else:
             graph.add_edge(ca, cb, weight=data["weight"])
     return graph
+
+
+OPTIONS = {
+    "programme": """SELECT DISTINCT ?iri ?label ?parent WHERE { ?iri a cg:Programme ; skos:prefLabel ?label .
+        OPTIONAL { ?iri cg:parentProgramme ?parent } }""",
+    "country": """SELECT DISTINCT ?iri ?label ?code WHERE { ?link a cg:Collaboration ; cg:collaborator ?o .
+        ?o cg:country ?iri . ?iri skos:prefLabel ?label ; skos:notation ?code FILTER(DATATYPE(?code) = xsd:token) }""",
+    "ecosystem": """SELECT DISTINCT ?iri ?label ?code WHERE { ?iri a cg:IndustrialEcosystem ; skos:prefLabel ?label ;
+        skos:notation ?code }""",
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a filter: the value to send, its name, and its depth under a parent (programmes)."""
+
+    value: str
+    label: str
+    depth: int = 0
+
+
+def filter_options(select: Select) -> dict[str, list[Option]]:
+    """The values each filter accepts, for a form: programmes as a tree (parents before their children),
+    countries that have collaborations and ecosystems by name."""
+    options: dict[str, list[Option]] = {}
+    for kind in ("country", "ecosystem"):
+        rows = {row["iri"]: row for row in select(PREFIX_LINES + OPTIONS[kind])}
+        options[kind] = sorted((Option(row["code"], row["label"]) for row in rows.values()),
+                               key=lambda option: option.label.casefold())
+    programmes = {row["iri"]: row for row in select(PREFIX_LINES + OPTIONS["programme"])}
+    children: dict[str, list[str]] = defaultdict(list)
+    for iri, row in programmes.items():
+        children[row.get("parent", "") if row.get("parent", "") in programmes else ""].append(iri)
+    tree: list[Option] = []
+
+    def visit(parent: str, depth: int) -> None:
+        for iri in sorted(children[parent], key=lambda i: programmes[i]["label"].casefold()):
+            tree.append(Option(iri.rstrip("/").rsplit("/", 1)[-1], programmes[iri]["label"], depth))
+            visit(iri, depth + 1)
+
+    visit("", 0)
+    options["programme"] = tree
+    return options

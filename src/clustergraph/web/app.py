@@ -16,7 +16,7 @@ from clustergraph.errors import ClusterGraphError
 from clustergraph.query_runner import ResultCache, WorkerPool
 from clustergraph.settings import Settings
 from clustergraph.store import StoreWriter
-from clustergraph.web import editor, pages, publish, sparql
+from clustergraph.web import editor, network, pages, publish, sparql
 from clustergraph.web.caching import ETagMiddleware
 from clustergraph.web.deps import Endpoint
 from clustergraph.web.errors import handle_error
@@ -49,5 +49,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(editor.router)
     app.include_router(publish.router)
+    app.include_router(network.router)
     app.include_router(pages.router)  # last: its catch-all path serves every IRI under the base
     return app
