@@ -6,59 +6,13 @@ YASGUI runs it against the endpoint, and the rendered DOM must show the result r
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
-import threading
-import time
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
-import uvicorn
-
-from clustergraph.settings import Settings
-from clustergraph.web.app import create_app
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Debian's chromium: found on the PATH, or installed with apt-get (as on the project's machines)."""
-    found = shutil.which("chromium")
-    if found is None and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=900, check=False)
-        installed = subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, capture_output=True,
-                                   text=True, timeout=1800, check=False)
-        found = shutil.which("chromium")
-        if found is None:
-            pytest.fail(f"could not install Debian's chromium: {installed.stderr[-2000:]}")
-    if found is None:
-        pytest.fail("Debian's chromium is needed for the browser tests: apt-get install chromium")
-    return found
-
-
-@pytest.fixture(scope="module")
-def server(served: Settings) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(served), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    for _ in range(200):  # bounded wait for the socket, at most 10 s
-        if instance.started:
-            break
-        time.sleep(0.05)
-    assert instance.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
 
 
 def _dom(chromium: str, url: str, tmp_path_factory: pytest.TempPathFactory) -> str:

@@ -117,7 +117,9 @@
       panel.append(list);
     }
     const link = text("a", "Open its page (every statement and quote)", { href: node.page });
-    panel.append(text("p")).append(link);
+    const paragraph = text("p");
+    paragraph.append(link);
+    panel.append(paragraph);
     panel.hidden = false;
     state.cy.elements().removeClass("faded");
     state.cy.elements().not(state.cy.$id(id).closedNeighborhood()).addClass("faded");
