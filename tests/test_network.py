@@ -208,6 +208,10 @@ def test_cli_writes_every_format(run, tmp_path: Path) -> None:  # type: ignore[n
     assert (tmp_path / "all-nodes.csv").exists() and (tmp_path / "all-edges.csv").exists()
     assert run("network", "--format", "vosviewer", "--out", str(tmp_path / "all.txt")).exit_code == 0
     assert (tmp_path / "all-map.txt").exists() and (tmp_path / "all-network.txt").exists()
+    assert run("network", "--graph", "cluster-programme", "--format", "graphml", "--out",
+               str(tmp_path / "bipartite.graphml")).exit_code == 0
+    bipartite = nx.read_graphml(tmp_path / "bipartite.graphml")
+    assert nx.is_bipartite(bipartite) and {d["kind"] for _, d in bipartite.nodes(data=True)} == {"cluster", "programme"}
     metrics = run("network", "--programme", "Euroclusters", "--type", "clusters", "--metrics")
     assert metrics.exit_code == 0 and "VEGEPOLYS VALLEY" in metrics.output and "communities" in metrics.output
 
@@ -218,6 +222,7 @@ def test_cli_refuses_bad_filters_with_exit_2(run) -> None:  # type: ignore[no-un
     assert run("network", "--country", "Atlantis", "--metrics").exit_code == 2
     assert run("network", "--format", "gexf").exit_code == 2  # a file format needs --out
     assert run("network", "--format", "docx", "--out", "x").exit_code == 2
+    assert run("network", "--graph", "people", "--metrics").exit_code == 2
 
 
 def test_api_network_answers_json_with_an_etag(client: TestClient) -> None:
@@ -247,7 +252,7 @@ def test_api_network_downloads(client: TestClient, fmt: str, media_type: str, ma
 
 @pytest.mark.parametrize("params", [{"programme": "Atlantis"}, {"country": "ZZ"}, {"ecosystem": "nothing"},
                                     {"practice": "0.0"}, {"format": "docx"}, {"type": "companies"},
-                                    {"colour": "plaid"}])
+                                    {"colour": "plaid"}, {"graph": "people"}])
 def test_api_network_refuses_bad_parameters_with_400(client: TestClient, params: dict[str, str]) -> None:
     response = client.get("/api/network", params=params)
     assert response.status_code == 400, response.text
@@ -262,3 +267,10 @@ def test_network_page_offers_the_filters(client: TestClient) -> None:
     assert "\u2003ESCP-4i" in html  # an instrument is listed under its programme
     assert '<option value="RO">Romania</option>' in html and "Agri-food" in html
     assert "/static/vendor/cytoscape-fcose.js" in html and "/static/network.js" in html
+
+
+def test_api_network_exports_the_country_graph(client: TestClient) -> None:
+    response = client.get("/api/network", params={"graph": "country", "format": "gexf"})
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    countries = nx.read_gexf(io.BytesIO(response.content))
+    assert countries.has_edge("BE", "RO") and countries.nodes["RO"]["label"] == "Romania"

@@ -56,6 +56,13 @@ class OrganisationTypes(str, Enum):
     clusters = "clusters"
 
 
+class NetworkGraph(str, Enum):
+    collaboration = "collaboration"
+    organisation_project = "organisation-project"
+    cluster_programme = "cluster-programme"
+    country = "country"
+
+
 class ColourBy(str, Enum):
     community = "community"
     country = "country"
@@ -248,6 +255,8 @@ def network_command(
                              help="File to write; csv writes OUT-nodes.csv and OUT-edges.csv, vosviewer "
                                   "OUT-map.txt and OUT-network.txt (a suffix on OUT is dropped)."),
     colour_by: ColourBy = typer.Option(ColourBy.community, help="PNG: colour nodes by community or country."),
+    graph: NetworkGraph = typer.Option(NetworkGraph.collaboration, help="What to export: the organisation "
+                                       "collaboration graph (with metrics), a bipartite projection or countries."),
     metrics: bool = typer.Option(False, "--metrics", help="Print the top nodes by each centrality, the "
                                                            "communities and the per-programme figures."),
 ) -> None:
@@ -265,12 +274,13 @@ def network_command(
         typer.echo(metrics_text(analysis))
     if out is None:
         if not metrics:
-            sys.stdout.write(analysis.files("json", "network")["network.json"].decode("utf-8") + "\n")
+            sys.stdout.write(analysis.files("json", "network", graph=graph.value)["network.json"].decode("utf-8")
+                             + "\n")
         return
     stem = out.with_suffix("") if out.suffix in (".json", ".gexf", ".graphml", ".png", ".csv", ".txt") else out
-    for name, data in analysis.files(output.value, stem.name, colour_by.value).items():
+    for name, data in analysis.files(output.value, stem.name, colour_by.value, graph.value).items():
         (stem.parent / name).write_bytes(data)
-        typer.echo(f"wrote {stem.parent / name} ({analysis.about['nodes']} nodes, {analysis.about['edges']} edges)")
+        typer.echo(f"wrote {stem.parent / name}")
 
 
 @export_app.command("csv")

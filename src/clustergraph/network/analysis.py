@@ -6,17 +6,25 @@ top brokers and the per-programme figures. It travels as the ``graph`` object of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import networkx as nx
-
+from clustergraph.errors import QueryError
 from clustergraph.network.exports import export_files
-from clustergraph.network.extract import Filters, Graph, Network, Select, build_network
+from clustergraph.network.extract import (Filters, Graph, Network, Select, build_network, cluster_programme_graph,
+                                          country_graph, organisation_project_graph)
 from clustergraph.network.metrics import Measures, annotate, measure
 from clustergraph.network.picture import draw_png
 
 TOP = 10
+PROJECTIONS: dict[str, Callable[[Network], Graph]] = {
+    "organisation-project": organisation_project_graph,
+    "cluster-programme": cluster_programme_graph,
+    "country": country_graph,
+}
+GRAPHS = ("collaboration", *PROJECTIONS)
+"""What an export can hold: the collaboration graph (with its metrics), or one of its projections."""
 RANKINGS = (("degree", "partners", True), ("weighted_degree", "weighted degree", True),
             ("betweenness", "betweenness", True), ("pagerank", "PageRank", True),
             ("effective_size", "effective size", True), ("constraint", "constraint (low = broker)", False))
@@ -31,10 +39,25 @@ class Analysis:
     graph: Graph
     about: dict[str, Any]
 
-    def files(self, fmt: str, stem: str, colour_by: str = "community") -> dict[str, bytes]:
-        """The export files of one format (see ``exports.export_files``)."""
-        return export_files(self.graph, fmt, stem, self.about,
-                            lambda graph, about: draw_png(graph, about, colour_by))
+    def files(self, fmt: str, stem: str, colour_by: str = "community", graph: str = "collaboration") -> dict[str, bytes]:
+        """The export files of one format (see ``exports.export_files``) for the collaboration graph or one of
+        ``PROJECTIONS`` (the bipartite organisation-project and cluster-programme graphs, the country graph).
+
+        Raises
+        ------
+        QueryError
+            If ``graph`` or ``fmt`` is unknown.
+        """
+        if graph == "collaboration":
+            chosen, about = self.graph, self.about
+        elif graph in PROJECTIONS:
+            chosen = PROJECTIONS[graph](self.network)
+            about = {"title": f"{self.about['title']} — {graph} graph", "graph": graph,
+                     "filters": self.about["filters"], "nodes": chosen.number_of_nodes(),
+                     "edges": chosen.number_of_edges()}
+        else:
+            raise QueryError(f"unknown graph '{graph}'; known: {', '.join(GRAPHS)}")
+        return export_files(chosen, fmt, stem, about, lambda g, a: draw_png(g, a, colour_by))
 
 
 def analyse(select: Select, filters: Filters) -> Analysis:

@@ -15,11 +15,11 @@ import zipfile
 from collections import OrderedDict
 from dataclasses import asdict
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from clustergraph.network.analysis import Analysis, analyse
+from clustergraph.network.analysis import GRAPHS, Analysis, analyse
 from clustergraph.network.exports import FORMATS, node_link
 from clustergraph.network.extract import Filters, filter_options
 from clustergraph.web.conneg import content_type
@@ -70,16 +70,16 @@ def _stem(filters: Filters) -> str:
     return "-".join(["network", *(re.sub(r"[^a-z0-9.]+", "-", p.lower()).strip("-") for p in parts if p)])
 
 
-def _body(endpoint: Endpoint, filters: Filters, fmt: str, colour: str) -> bytes:
+def _body(endpoint: Endpoint, filters: Filters, fmt: str, colour: str, graph: str) -> bytes:
     """The answer's bytes: JSON with each node's local page; a ZIP where a format has two files."""
     analysis = _analysis(endpoint, filters)
-    if fmt == "json":
+    if fmt == "json" and graph == "collaboration":
         urls = Urls(endpoint.settings.base_iri)
         data = node_link(analysis.graph, analysis.about)
         for node in data["nodes"]:
             node["page"] = urls.link_for(node["id"])
         return json.dumps(data, ensure_ascii=False).encode("utf-8")
-    files = analysis.files(fmt, _stem(filters), colour)
+    files = analysis.files(fmt, _stem(filters), colour, graph)
     if len(files) == 1:
         return next(iter(files.values()))
     buffer = io.BytesIO()
@@ -91,15 +91,18 @@ def _body(endpoint: Endpoint, filters: Filters, fmt: str, colour: str) -> bytes:
 
 @router.get("/api/network")
 async def api_network(endpoint: EndpointDep, programme: str | None = None, country: str | None = None,
-                      ecosystem: str | None = None, practice: str | None = None, type: str = "all",
-                      format: str = "json", colour: str = "community") -> Response:
-    """The collaboration network of the chosen view in one format (node-link JSON by default)."""
-    fmt = _choice("format", format, FORMATS)
+                      ecosystem: str | None = None, practice: str | None = None,
+                      kind: str = Query("all", alias="type"), fmt: str = Query("json", alias="format"),
+                      colour: str = "community", graph: str = "collaboration") -> Response:
+    """The collaboration network of the chosen view in one format (node-link JSON by default), or one of its
+    projections (``graph``: organisation-project, cluster-programme, country)."""
+    fmt = _choice("format", fmt, FORMATS)
     filters = Filters(programme or None, country or None, ecosystem or None, practice or None,
-                      clusters_only=_choice("type", type, TYPES) == "clusters")
-    body = await run_in_threadpool(_body, endpoint, filters, fmt, _choice("colour", colour, COLOURS))
+                      clusters_only=_choice("type", kind, TYPES) == "clusters")
+    body = await run_in_threadpool(_body, endpoint, filters, fmt, _choice("colour", colour, COLOURS),
+                                   _choice("graph", graph, GRAPHS))
     headers = {}
-    if fmt != "json":
+    if fmt != "json" or graph != "collaboration":
         extension = {"csv": "zip", "vosviewer": "zip"}.get(fmt, fmt)
         headers["Content-Disposition"] = f'attachment; filename="{_stem(filters)}.{extension}"'
     return Response(body, media_type=content_type(MEDIA_TYPES[fmt]), headers=headers)
