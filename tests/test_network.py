@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from clustergraph.cli import app
 from clustergraph.errors import UnknownFilter
 from clustergraph.network.analysis import Analysis, analyse, metrics_text
-from clustergraph.network.exports import flat_graph, to_gexf, to_graphml
+from clustergraph.network.exports import FORMATS, flat_graph, to_gexf, to_graphml
 from clustergraph.network.extract import (Filters, build_network, cluster_programme_graph, country_graph,
                                           organisation_project_graph)
 from clustergraph.network.metrics import adjusted_rand_index, measure
@@ -87,6 +87,16 @@ def test_other_filters_narrow_the_graph(store: GraphStore, everything: Analysis)
     health = build_network(select, Filters(ecosystem="Health")).graph
     assert 0 < health.number_of_nodes() < everything.graph.number_of_nodes()
     assert build_network(select, Filters(country="Romania")).graph.number_of_edges() == romania.number_of_edges()
+
+
+def test_filters_that_select_nothing_give_an_empty_network(store: GraphStore, tmp_path: Path) -> None:
+    empty = analyse(store.select_values, Filters(ecosystem="retail", clusters_only=True))
+    assert empty.graph.number_of_nodes() == 0 and empty.about["edges"] == 0 and empty.about["brokers"] == []
+    assert "0 organisations" in metrics_text(empty)
+    files = {name: data for fmt in FORMATS for name, data in empty.files(fmt, "empty").items()}
+    assert files["empty.png"].startswith(b"\x89PNG") and files["empty-network.txt"] == b""
+    assert json.loads(files["empty.json"])["nodes"] == [] and files["empty-edges.csv"].startswith(b"Source,")
+    assert nx.read_gexf(io.BytesIO(files["empty.gexf"])).number_of_nodes() == 0
 
 
 @pytest.mark.parametrize("filters", [Filters(programme="no such programme"), Filters(country="XX"),

@@ -201,6 +201,8 @@ def programme_figures(network: Network) -> list[ProgrammeFigures]:
 def measure(network: Network) -> Measures:
     """Every metric of the network's collaboration graph."""
     graph = network.graph
+    if graph.number_of_nodes() == 0:  # filters that select nothing: an empty network has no figures to compute
+        return Measures({}, [], 1.0, [], None, 0.0, betweenness_method(graph), [])
     nodes: dict[str, dict[str, float]] = {node: {} for node in sorted(graph.nodes)}
     for name, metric in NODE_METRICS.items():
         for node, value in metric(graph).items():
