@@ -143,6 +143,7 @@
     summary.textContent = `${about.nodes} organisations from ${countries.size} countries, ${about.edges} collaborating ` +
       `pairs, ${about.components} groups; cross-border: ${share}; ${about.communities.length} communities ` +
       `(stability ${about.community_stability.toFixed(2)}). Betweenness: ${about.betweenness}.`;
+    if (!about.nodes) summary.textContent = "No collaborations match these filters: widen them (all programmes, all countries).";
     summary.dataset.nodes = String(about.nodes);
     summary.dataset.edges = String(about.edges);
   }
@@ -203,6 +204,13 @@
     await settled;
     state.cy.fit(undefined, 30);
     if (state.cy.zoom() > 1.3) { state.cy.zoom(1.3); state.cy.center(); }
+    // The most central organisations' names stay about 12 px on screen at any zoom, so a whole-network view reads.
+    const readable = () => state.cy.style().selector("node.top")
+      .style({ "font-size": Math.max(11, 12 / state.cy.zoom()), "text-outline-width": Math.max(2, 2 / state.cy.zoom()),
+               "text-max-width": Math.max(160, 170 / state.cy.zoom()) })
+      .update();
+    readable();
+    state.cy.on("zoom", readable);
     fillBrokers();
     describe(state.data.graph);
   }
