@@ -29,7 +29,7 @@ PALETTE = [plt.get_cmap("tab20")(index) for index in range(20)]
 def _groups(graph: Graph, colour_by: str) -> dict[str, str]:
     """Node -> the group it is coloured by (its country, or its community as "community N")."""
     if colour_by == "country":
-        return {node: data.get("country") or "unknown" for node, data in graph.nodes(data=True)}
+        return {node: data.get("country_name") or "unknown" for node, data in graph.nodes(data=True)}
     return {node: f"community {int(data['community']) + 1}" if "community" in data else "all"
             for node, data in graph.nodes(data=True)}
 
@@ -91,7 +91,7 @@ def _draw(graph: Graph, axes: Any, colour_by: str) -> None:
     nodes = list(graph.nodes)
     betweenness = {node: float(graph.nodes[node].get("betweenness", 0.0)) for node in nodes}
     top = max(betweenness.values()) or 1.0
-    sizes = [30 + 520 * betweenness[node] / top for node in nodes]
+    sizes = [70 + 500 * betweenness[node] / top for node in nodes]
     weights = [float(data.get("weight", 1)) for _, _, data in graph.edges(data=True)]
     nx.draw_networkx_edges(graph, positions, ax=axes, width=[0.4 + 0.8 * w for w in weights], alpha=0.35,
                            edge_color="#5a6b7b")
