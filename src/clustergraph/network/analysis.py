@@ -112,7 +112,8 @@ def metrics_text(analysis: Analysis, top: int = TOP) -> str:
     share = about["cross_border_share"]
     lines = [about["title"],
              f"{about['nodes']} organisations, {about['edges']} collaborating pairs, density {about['density']:.4f}, "
-             f"{about['components']} components (largest {about['largest_component']}), cross-border share "
+             f"{about['components']} component{'' if about['components'] == 1 else 's'} "
+             f"(largest {about['largest_component']}), cross-border share "
              + ("n/a" if share is None else f"{share:.1%}"),
              f"betweenness: {about['betweenness']}; Louvain communities: {len(about['communities'])} "
              f"(stability, mean ARI over 10 seeds: {about['community_stability']:.3f})", ""]

@@ -141,7 +141,7 @@
     const share = about.cross_border_share === null ? "n/a" : `${Math.round(about.cross_border_share * 100)}%`;
     const countries = new Set(state.data.nodes.map((n) => n.country).filter(Boolean));
     summary.textContent = `${about.nodes} organisations from ${countries.size} countries, ${about.edges} collaborating ` +
-      `pairs, ${about.components} groups; cross-border: ${share}; ${about.communities.length} communities ` +
+      `pairs, ${about.components} connected ${about.components === 1 ? "group" : "groups"}; cross-border: ${share}; ${about.communities.length} communities ` +
       `(stability ${about.community_stability.toFixed(2)}). Betweenness: ${about.betweenness}.`;
     if (!about.nodes) summary.textContent = "No collaborations match these filters: widen them (all programmes, all countries).";
     summary.dataset.nodes = String(about.nodes);
