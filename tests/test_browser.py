@@ -7,11 +7,14 @@ YASGUI runs it against the endpoint, and the rendered DOM must show the result r
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 
-
+ROOT_QUERIES = Path(__file__).resolve().parent.parent / "queries"
+COSME_PAIRS = (ROOT_QUERIES / "collaborations-with-countries.rq").read_text(encoding="utf-8")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -56,3 +59,24 @@ def test_graph_view_draws_a_construct_result(server: str, chromium: str,
     dom = _dom(chromium, f"{server}/?query={quote(query)}&view=Graph", tmp_path_factory)
     assert "cg-graph" in dom and "<canvas" in dom
     assert " nodes, " in dom and " edges" in dom
+
+
+def test_graph_view_draws_a_catalogue_network_query_once_per_pair(server: str, chromium: str,
+                                                                  tmp_path_factory: pytest.TempPathFactory) -> None:
+    dom = _dom(chromium, f"{server}/?query={quote(COSME_PAIRS)}&view=Graph", tmp_path_factory)
+    assert "cg-graph" in dom and "<canvas" in dom
+    assert "11 nodes, 34 edges" in dom  # the COSME network: one undirected edge per pair
+
+
+def test_graph_view_draws_a_symmetric_relation_without_doubling(server: str, chromium: str,
+                                                                tmp_path_factory: pytest.TempPathFactory) -> None:
+    where = ("WHERE { ?a <https://w3id.org/clustergraph/ontology#collaboratesWith> ?b ; "
+             "<https://w3id.org/clustergraph/ontology#country> "
+             "<http://publications.europa.eu/resource/authority/country/BEL> }")
+    rows = httpx.post(f"{server}/sparql", data={"query": f"SELECT ?a ?b {where}"},
+                      headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    pairs = {frozenset((row["a"]["value"], row["b"]["value"])) for row in rows}
+    nodes = set().union(*pairs)
+    construct = f"CONSTRUCT {{ ?a <https://w3id.org/clustergraph/ontology#collaboratesWith> ?b }} {where}"
+    dom = _dom(chromium, f"{server}/?query={quote(construct)}&view=Graph", tmp_path_factory)
+    assert f"{len(nodes)} nodes, {len(pairs)} edges" in dom  # each pair once, though the graph states it both ways

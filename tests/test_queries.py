@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from clustergraph.network.extract import Filters, build_network
 from clustergraph.query_library import load_queries
 from clustergraph.settings import Settings
 from clustergraph.store import GraphStore
@@ -141,3 +142,40 @@ def test_projects_per_programme(store: GraphStore, settings: Settings) -> None:
     assert {"Clusters4Health", "MEDIC NEST COSME", "F2F Health Matters"} <= names["COSME"]
     assert {"DANTE", "European Digital Innovation Hub in Transilvania"} <= names["European Digital Innovation Hubs"]
     assert names["INNOSUP"] == {"SecurIT"} and names["Horizon 2020"] == {"RECIPROCITY"}
+
+
+def test_collaborations_with_countries_match_the_network(store: GraphStore, settings: Settings) -> None:
+    rows = _rows(store, settings, "collaborations-with-countries")
+    pairs = {frozenset((r["source"], r["target"])) for r in rows}
+    network = build_network(store.select_values, Filters(programme="COSME")).graph
+    assert pairs == {frozenset(edge) for edge in network.edges}
+    medvia = next(r for r in rows if "MEDVIA" in (r["sourceLabel"], r["targetLabel"]))
+    assert {medvia["sourceGroup"], medvia["targetGroup"]} & {"Belgium"}
+    assert "European Cluster Excellence Partnership" in medvia["programme"].split(" | ")
+
+
+def test_regions_most_connected_rolls_nuts_3_up_to_nuts_2(store: GraphStore, settings: Settings) -> None:
+    rows = {r["region"].rsplit("/", 1)[-1]: r for r in _rows(store, settings, "regions-most-connected")}
+    assert all(len(code) == 4 for code in rows)
+    veneto = rows["ITH3"]  # Padova and Venezia (NUTS 3) count under Veneto
+    assert {"Padova", "Venezia"} <= set(veneto["places"].split(" | "))
+    assert int(veneto["collaborations"]) >= int(rows["ITC1"]["collaborations"])
+    assert int(rows["RO21"]["foreignPartners"]) > 0  # Imago-Mol's COSME partners abroad
+
+
+def test_cross_border_pairs_per_programme(store: GraphStore, settings: Settings) -> None:
+    rows = _rows(store, settings, "cross-border-pairs-per-programme")
+    assert all(r["sourceGroup"] != r["targetGroup"] for r in rows)
+    euroclusters = {frozenset((r["sourceLabel"], r["targetLabel"])) for r in rows if r["programme"] == "Euroclusters"}
+    for partner in ("FEMAC", "INNOSKART", "UNIMOS", "Agrifood Lithuania"):
+        assert frozenset(("VEGEPOLYS VALLEY", partner)) in euroclusters
+    sme = {frozenset((r["sourceLabel"], r["targetLabel"])) for r in rows if r["programme"] == "Single Market Programme"}
+    assert euroclusters <= sme  # an instrument's pairs count under its programme too
+
+
+def test_organisations_bridging_programmes(store: GraphStore, settings: Settings) -> None:
+    rows = _rows(store, settings, "organisations-bridging-programmes")
+    assert rows and all(r["source"] != r["target"] for r in rows)
+    bridges = {(r["via"], r["sourceLabel"], r["targetLabel"]) for r in rows}
+    assert ("Biocat", "COSME", "Interregional Innovation Investments") in bridges
+    assert not any({a, b} == {"COSME", "European Cluster Excellence Partnership"} for _, a, b in bridges)

@@ -23,6 +23,8 @@ from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, Que
 from clustergraph.dumps import describe_dumps
 from clustergraph.evidence import check_evidence, register_hits, uncovered_hits
 from clustergraph.mqa import score_catalogue
+from clustergraph.network.analysis import analyse, metrics_text
+from clustergraph.network.extract import Filters
 from clustergraph.publish import catalogue_graph, dumps_dir, write_catalogue
 from clustergraph.query_library import resolve_query
 from clustergraph.records import Guidebook, parse_guidebook
@@ -38,6 +40,32 @@ export_app = typer.Typer(no_args_is_help=True, help="Export the graph for analys
 curation_app = typer.Typer(no_args_is_help=True, help="Help curators: what the text names that is not curated yet.")
 app.add_typer(curation_app, name="curation")
 app.add_typer(export_app, name="export")
+
+
+class NetworkFormat(str, Enum):
+    json = "json"
+    gexf = "gexf"
+    graphml = "graphml"
+    csv = "csv"
+    vosviewer = "vosviewer"
+    png = "png"
+
+
+class OrganisationTypes(str, Enum):
+    all = "all"
+    clusters = "clusters"
+
+
+class NetworkGraph(str, Enum):
+    collaboration = "collaboration"
+    organisation_project = "organisation-project"
+    cluster_programme = "cluster-programme"
+    country = "country"
+
+
+class ColourBy(str, Enum):
+    community = "community"
+    country = "country"
 
 
 class OutputFormat(str, Enum):
@@ -216,6 +244,48 @@ def regions_command(
     if unknown:
         _fail(CurationError([f"not a NUTS 2021 code: {code}" for code in unknown]))
     typer.echo(f"wrote {settings.path(settings.curation_dir) / 'regions.yaml'}")
+
+
+@app.command("network")
+def network_command(
+    programme: str = typer.Option(None, help="A programme id or name; its sub-programmes and instruments count "
+                                               "too (COSME includes ESCP-4i)."),
+    country: str = typer.Option(None, help="A country (ISO code or name): collaborations with an organisation there."),
+    ecosystem: str = typer.Option(None, help="An industrial ecosystem: collaborations told in its practices."),
+    practice: str = typer.Option(None, help="A practice section id, e.g. 3.1.15."),
+    types: OrganisationTypes = typer.Option(OrganisationTypes.all, "--type",
+                                            help="clusters: only collaborations between two cluster organisations."),
+    output: NetworkFormat = typer.Option(NetworkFormat.json, "--format", "-f", help="Export format."),
+    out: Path = typer.Option(None, "--out", dir_okay=False,
+                             help="File to write; csv writes OUT-nodes.csv and OUT-edges.csv, vosviewer "
+                                  "OUT-map.txt and OUT-network.txt (a suffix on OUT is dropped)."),
+    colour_by: ColourBy = typer.Option(ColourBy.community, help="PNG: colour nodes by community or country."),
+    graph: NetworkGraph = typer.Option(NetworkGraph.collaboration, help="What to export: the organisation "
+                                       "collaboration graph (with metrics), a bipartite projection or countries."),
+    metrics: bool = typer.Option(False, "--metrics", help="Print the top nodes by each centrality, the "
+                                                           "communities and the per-programme figures."),
+) -> None:
+    """Analyse the collaboration network (networkx) and export it for Gephi, VOSviewer or a picture."""
+    if not metrics and out is None and output is not NetworkFormat.json:
+        _fail(QueryError(f"--format {output.value} needs --out FILE"))
+    settings = get_settings()
+    filters = Filters(programme, country, ecosystem, practice, clusters_only=types is OrganisationTypes.clusters)
+    try:
+        store = open_store(settings.store_dir, hidden_graphs(settings))
+        analysis = analyse(store.select_values, filters)
+    except ClusterGraphError as error:
+        _fail(error)
+    if metrics:
+        typer.echo(metrics_text(analysis))
+    if out is None:
+        if not metrics:
+            sys.stdout.write(analysis.files("json", "network", graph=graph.value)["network.json"].decode("utf-8")
+                             + "\n")
+        return
+    stem = out.with_suffix("") if out.suffix in (".json", ".gexf", ".graphml", ".png", ".csv", ".txt") else out
+    for name, data in analysis.files(output.value, stem.name, colour_by.value, graph.value).items():
+        (stem.parent / name).write_bytes(data)
+        typer.echo(f"wrote {stem.parent / name}")
 
 
 @export_app.command("csv")

@@ -49,3 +49,7 @@ class QueryError(ClusterGraphError):
 
 class NotFound(ClusterGraphError):
     """A named thing (query, IRI, file) does not exist."""
+
+
+class UnknownFilter(QueryError):
+    """A network filter names a programme, country, ecosystem or practice the graph does not hold."""

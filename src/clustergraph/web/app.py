@@ -16,7 +16,7 @@ from clustergraph.build import hidden_graphs
 from clustergraph.errors import ClusterGraphError
 from clustergraph.query_runner import Limits, ResultCache, WorkerConfig, WorkerPool
 from clustergraph.settings import Settings
-from clustergraph.web import assets, editor, entity_pages, ontology_page, places, practices, publish, sparql, void_page
+from clustergraph.web import assets, editor, entity_pages, network, ontology_page, places, practices, publish, sparql, void_page
 from clustergraph.web.caching import ETagMiddleware
 from clustergraph.web.deps import Endpoint
 from clustergraph.web.limits import UrlLimit
@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(editor.router)
     app.include_router(publish.router)
+    app.include_router(network.router)
     for pages in (assets, void_page, ontology_page, practices, places):
         app.include_router(pages.router)
     app.include_router(entity_pages.router)  # last: its catch-all path serves every IRI under the base

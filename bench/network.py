@@ -1,0 +1,78 @@
+"""Benchmark: network extraction and each metric, on the real graph and on the benchmark's replicated graph.
+
+Prints seconds per step; asserts nothing. The replicated graph is ``run.synthetic_dump``'s: the built dataset
+copied under distinct IRIs up to about ``--quads`` quads (the same shape, more of everything), loaded in memory.
+Run ``python bench/network.py [--quads 1000000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from run import ROOT, synthetic_dump  # noqa: E402
+
+from clustergraph.build import hidden_graphs, make_dataset  # noqa: E402
+from clustergraph.network.analysis import summarise  # noqa: E402
+from clustergraph.network.exports import to_gexf, to_graphml  # noqa: E402
+from clustergraph.network.extract import Filters, build_network  # noqa: E402
+from clustergraph.network.metrics import (NODE_METRICS, annotate, betweenness_method, community_stability,  # noqa: E402
+                                          louvain, measure, programme_figures)
+from clustergraph.network.picture import draw_png  # noqa: E402
+from clustergraph.settings import Settings  # noqa: E402
+from clustergraph.store import GraphStore, memory_store  # noqa: E402
+
+
+def timed(step: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    value = step()
+    return time.perf_counter() - started, value
+
+
+def bench(label: str, store: GraphStore, picture: bool) -> None:
+    """Print one line per step for the unfiltered network of ``store``."""
+    seconds, network = timed(lambda: build_network(store.select_values, Filters()))
+    graph = network.graph
+    print(f"\n{label}: {len(store)} triples -> {graph.number_of_nodes()} organisations, "
+          f"{graph.number_of_edges()} pairs; betweenness {betweenness_method(graph)}")
+    print(f"  {'extraction (SPARQL -> networkx)':<40} {seconds:>9.3f} s")
+    for name, metric in NODE_METRICS.items():
+        print(f"  {name:<40} {timed(lambda: metric(graph))[0]:>9.3f} s")
+    print(f"  {'louvain (1 seed)':<40} {timed(lambda: louvain(graph))[0]:>9.3f} s")
+    print(f"  {'community stability (10 seeds, ARI)':<40} {timed(lambda: community_stability(graph))[0]:>9.3f} s")
+    print(f"  {'per-programme figures':<40} {timed(lambda: programme_figures(network))[0]:>9.3f} s")
+    seconds, measures = timed(lambda: measure(network))
+    print(f"  {'all metrics (measure)':<40} {seconds:>9.3f} s")
+    annotated = annotate(network, measures)
+    about = summarise(network, measures, annotated)
+    print(f"  {'GEXF':<40} {timed(lambda: to_gexf(annotated))[0]:>9.3f} s")
+    print(f"  {'GraphML':<40} {timed(lambda: to_graphml(annotated))[0]:>9.3f} s")
+    if picture:
+        print(f"  {'PNG':<40} {timed(lambda: draw_png(annotated, about))[0]:>9.3f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quads", type=int, default=100_000, help="size of the replicated graph (default ~100k)")
+    parser.add_argument("--png", action="store_true", help="also time the PNG of the replicated graph")
+    args = parser.parse_args()
+    settings = Settings(project_dir=ROOT)
+    hidden = hidden_graphs(settings)
+    dataset = make_dataset(settings)
+    bench("real graph", memory_store(dataset.nquads, hidden), picture=True)
+    with tempfile.TemporaryDirectory(prefix="clustergraph-network-bench-") as work:
+        source, replicated = Path(work) / "dataset.nq", Path(work) / "replicated.nq"
+        source.write_bytes(dataset.nquads)
+        copies, quads = synthetic_dump(source, args.quads, replicated, hidden)
+        bench(f"replicated graph ({copies} copies, {quads} quads)", memory_store(replicated.read_bytes(), hidden),
+              picture=args.png)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,379 @@
+"""Network extraction: SPARQL rows about ``cg:Collaboration`` nodes -> the organisation collaboration graph.
+
+Everything is read through a ``Select`` function (``GraphStore.select_values`` in process, ``Endpoint.select_values``
+in the web layer), so the network is the graph the endpoint serves, never a second reading of the curation.
+Filters are resolved to IRIs by a lookup first; only resolved IRIs reach the extraction query, so a filter value
+can never change the query's shape.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+import networkx as nx
+
+from clustergraph.errors import UnknownFilter
+from clustergraph.vocab import PREFIXES
+
+Graph: TypeAlias = "nx.Graph[str]"
+"""An undirected graph whose nodes are IRIs (or codes): what every function here builds and measures."""
+
+Select = Callable[[str], list[dict[str, str]]]
+"""A SELECT run on the store: rows as {variable: lexical value}, unbound variables left out."""
+
+PREFIX_LINES = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
+CLUSTER_TYPES = "cg:ClusterOrganisation, cg:MetaCluster"
+
+LOOKUPS = {
+    "programme": """SELECT ?iri ?name ?label WHERE { ?iri a cg:Programme ; skos:prefLabel ?label .
+        { ?iri skos:prefLabel|skos:altLabel|skos:notation ?name }
+        UNION { ?iri skos:exactMatch ?code BIND(STRAFTER(STR(?code), STR(euprog:)) AS ?name) } }""",
+    "country": """SELECT DISTINCT ?iri ?name ?label WHERE { ?organisation a org:Organization ; cg:country ?iri .
+        ?iri skos:prefLabel ?label ; skos:prefLabel|skos:notation ?name }""",
+    "ecosystem": """SELECT ?iri ?name ?label WHERE { ?iri a cg:IndustrialEcosystem ; skos:prefLabel ?label ;
+        skos:prefLabel|skos:altLabel|skos:hiddenLabel|skos:notation ?name }""",
+    "practice": "SELECT ?iri ?name WHERE { ?iri a cg:GoodPractice ; cg:sectionId ?name }",
+}
+
+ORGANISATIONS = """SELECT ?iri ?name ?type ?typeLabel ?country ?countryName ?region ?regionName
+       (COUNT(DISTINCT ?practice) AS ?practices) WHERE {
+  ?iri a org:Organization ; skos:prefLabel ?name ; a ?type . ?type rdfs:label ?typeLabel .
+  FILTER(STRSTARTS(STR(?type), STR(cg:)))
+  OPTIONAL { ?iri cg:country ?c . ?c skos:prefLabel ?countryName . ?c skos:notation ?country
+             FILTER(DATATYPE(?country) = xsd:token) }
+  OPTIONAL { ?iri cg:region ?r . ?r skos:prefLabel ?regionName ; skos:notation ?region }
+  OPTIONAL { ?iri prov:wasDerivedFrom ?practice }
+} GROUP BY ?iri ?name ?type ?typeLabel ?country ?countryName ?region ?regionName"""
+
+LABELS = """SELECT ?iri ?label ?kind ?parent WHERE {
+  { ?iri a cg:Project ; skos:prefLabel ?label BIND("project" AS ?kind) }
+  UNION { ?iri a cg:Programme ; skos:prefLabel ?label BIND("programme" AS ?kind)
+          OPTIONAL { ?iri cg:parentProgramme ?parent } }
+  UNION { ?iri a cg:GoodPractice ; rdfs:label ?label BIND("practice" AS ?kind) } }"""
+
+COLLABORATIONS = """SELECT ?link ?a ?b ?via ?programme ?practice WHERE {{
+  ?link a cg:Collaboration ; cg:collaborator ?a, ?b ; cg:via ?via ; cg:evidenceFrom ?p .
+  FILTER(STR(?a) < STR(?b))
+  ?p cg:sectionId ?practice .
+  {programme}
+  {filters}
+}}"""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What an analyst asks for: each value as typed (an id, a label, a code), ``None`` for no filter.
+
+    ``programme`` keeps collaborations via that programme or any programme or instrument under it;
+    ``country`` keeps collaborations with at least one organisation of that country (so its foreign partners
+    stay visible); ``ecosystem`` and ``practice`` keep collaborations told in practices of that ecosystem or in
+    that practice; ``clusters_only`` keeps collaborations between two cluster organisations (or meta-clusters).
+    """
+
+    programme: str | None = None
+    country: str | None = None
+    ecosystem: str | None = None
+    practice: str | None = None
+    clusters_only: bool = False
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Filters resolved to the IRIs the graph uses (``None`` where no filter was given)."""
+
+    programme: str | None = None
+    country: str | None = None
+    ecosystem: str | None = None
+    practice: str | None = None
+    clusters_only: bool = False
+    names: dict[str, str] = field(default_factory=dict)
+    """The preferred name of each resolved filter, by filter (``{"country": "Romania"}``)."""
+
+
+@dataclass(frozen=True)
+class CollaborationRow:
+    """One collaboration: two organisations, what they share, its programmes (IRIs) and practices (ids)."""
+
+    a: str
+    b: str
+    via: str
+    programmes: frozenset[str]
+    practices: frozenset[str]
+
+
+@dataclass
+class Network:
+    """The organisation collaboration graph and what it was read from.
+
+    ``graph`` is undirected: nodes are organisation IRIs, an edge joins two organisations that share at least
+    one project, programme or practice (within the filters). ``labels`` names every project, programme and
+    practice IRI; ``parents`` maps a programme IRI to its parent programme's IRI.
+    """
+
+    graph: Graph
+    scope: Scope
+    collaborations: list[CollaborationRow] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    parents: dict[str, str] = field(default_factory=dict)
+
+    def lineage(self, programme: str) -> list[str]:
+        """A programme and every programme above it, nearest first."""
+        chain = [programme]
+        while chain[-1] in self.parents and self.parents[chain[-1]] not in chain:
+            chain.append(self.parents[chain[-1]])
+        return chain
+
+
+def resolve_filters(select: Select, filters: Filters) -> Scope:
+    """Each filter value as the IRI it names: matched against IRIs, ids (the IRI's last segment), labels and codes,
+    ignoring case.
+
+    Raises
+    ------
+    UnknownFilter
+        If a value names nothing in the graph, or more than one thing.
+    """
+    resolved = {name: _resolve(select, name, value)
+                for name, value in (("programme", filters.programme), ("country", filters.country),
+                                    ("ecosystem", filters.ecosystem), ("practice", filters.practice)) if value}
+    return Scope(clusters_only=filters.clusters_only, names={name: shown for name, (_, shown) in resolved.items()},
+                 **{name: iri for name, (iri, _) in resolved.items()})
+
+
+def _resolve(select: Select, kind: str, value: str) -> tuple[str, str]:
+    names: dict[str, set[str]] = defaultdict(set)
+    shown: dict[str, str] = {}
+    for row in select(PREFIX_LINES + LOOKUPS[kind]):
+        shown[row["iri"]] = row.get("label", shown.get(row["iri"], row.get("name", "")))
+        names[row["iri"]].update((row["iri"], row["iri"].rstrip("/").rsplit("/", 1)[-1], row.get("name", "")))
+    wanted = value.strip().casefold()
+    found = sorted(iri for iri, keys in names.items() if wanted in {key.casefold() for key in keys if key})
+    if len(found) == 1:
+        return found[0], shown[found[0]]
+    if found:
+        raise UnknownFilter(f"{kind} '{value}' is ambiguous: it names {', '.join(found)}")
+    known = sorted({min(keys - {iri}, key=len) if kind == "country" else shown[iri]
+                    for iri, keys in names.items()}, key=str.casefold)
+    raise UnknownFilter(f"no {kind} '{value}' in the graph; known: {', '.join(known)}")
+
+
+def collaboration_query(scope: Scope) -> str:
+    """The SELECT that reads the collaborations within ``scope`` (IRIs only ever come from ``resolve_filters``).
+
+    >>> "cg:parentProgramme* <https://w3id.org/clustergraph/programme/cosme>" in collaboration_query(
+    ...     Scope(programme="https://w3id.org/clustergraph/programme/cosme"))
+    True
+    """
+    programme = (f"?link cg:viaProgramme ?programme . ?programme cg:parentProgramme* <{scope.programme}> ."
+                 if scope.programme else "OPTIONAL { ?link cg:viaProgramme ?programme }")
+    filters = []
+    if scope.country:
+        filters.append(f"FILTER EXISTS {{ ?link cg:collaborator/cg:country <{scope.country}> }}")
+    if scope.ecosystem:
+        filters.append(f"?p cg:ecosystem <{scope.ecosystem}> .")
+    if scope.practice:
+        filters.append(f"FILTER(?p = <{scope.practice}>)")
+    if scope.clusters_only:
+        filters.append(f"?a a ?ta . ?b a ?tb . FILTER(?ta IN ({CLUSTER_TYPES}) && ?tb IN ({CLUSTER_TYPES}))")
+    return PREFIX_LINES + COLLABORATIONS.format(programme=programme, filters="\n  ".join(filters))
+
+
+def read_collaborations(select: Select, scope: Scope) -> list[CollaborationRow]:
+    """The collaborations within ``scope``, one per ``cg:Collaboration`` node, sorted."""
+    found: dict[str, tuple[str, str, str, set[str], set[str]]] = {}
+    for row in select(collaboration_query(scope)):
+        _, _, _, programmes, practices = found.setdefault(row["link"], (row["a"], row["b"], row["via"], set(), set()))
+        practices.add(row["practice"])
+        if "programme" in row:
+            programmes.add(row["programme"])
+    return [CollaborationRow(a, b, via, frozenset(programmes), frozenset(practices))
+            for a, b, via, programmes, practices in sorted(found.values(), key=lambda item: item[:3])]
+
+
+def build_network(select: Select, filters: Filters) -> Network:
+    """Resolve ``filters`` and read the collaboration graph they select.
+
+    Edge attributes: ``weight`` (distinct projects, programmes or practices the two share), ``via``,
+    ``programmes``, ``projects`` (labels) and ``practices`` (section ids) as sorted lists, and ``cross_border``
+    (both countries known and different). Node attributes: ``label``, ``type``, ``cluster``, ``country`` (ISO
+    alpha-2) and ``country_name``, ``region`` (NUTS code) and ``region_name``, ``practices`` (how many practices
+    name it) and ``iri``. Only organisations with at least one collaboration in scope are nodes.
+
+    Raises
+    ------
+    UnknownFilter
+        If a filter names nothing in the graph.
+    """
+    scope = resolve_filters(select, filters)
+    rows = read_collaborations(select, scope)
+    labels: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    parents: dict[str, str] = {}
+    for row in select(PREFIX_LINES + LABELS):
+        labels[row["iri"]] = row["label"]
+        kinds[row["iri"]] = row["kind"]
+        if "parent" in row:
+            parents[row["iri"]] = row["parent"]
+    network = Network(nx.Graph(), scope, rows, labels, kinds, parents)
+    members = {iri for row in rows for iri in (row.a, row.b)}
+    _add_organisations(network.graph, select, members)
+    _add_edges(network, rows)
+    return network
+
+
+def _add_organisations(graph: Graph, select: Select, members: set[str]) -> None:
+    best: dict[str, dict[str, object]] = {}
+    for row in select(PREFIX_LINES + ORGANISATIONS):
+        iri = row["iri"]
+        if iri not in members:
+            continue
+        cluster = row["type"].endswith(("#ClusterOrganisation", "#MetaCluster"))
+        # An organisation typed twice keeps its most specific type: a meta-cluster over a cluster organisation.
+        rank = (row["type"].endswith("#MetaCluster"), cluster, row["typeLabel"])
+        current = best.get(iri)
+        if current is not None and current["_rank"] >= rank:  # type: ignore[operator]
+            continue
+        best[iri] = {"_rank": rank, "label": row["name"], "type": row["typeLabel"], "cluster": cluster,
+                     "country": row.get("country", ""), "country_name": row.get("countryName", ""),
+                     "region": row.get("region", ""), "region_name": row.get("regionName", ""),
+                     "practices": int(row["practices"]), "iri": iri}
+    for iri in sorted(members):
+        attributes = best.get(iri) or {"label": iri, "type": "", "cluster": False, "country": "",
+                                       "country_name": "", "region": "", "region_name": "", "practices": 0,
+                                       "iri": iri}
+        graph.add_node(iri, **{key: value for key, value in attributes.items() if key != "_rank"})
+
+
+def _add_edges(network: Network, rows: Iterable[CollaborationRow]) -> None:
+    shared: dict[tuple[str, str], tuple[set[str], set[str], set[str]]] = {}
+    for row in rows:
+        via, programmes, practices = shared.setdefault((row.a, row.b), (set(), set(), set()))
+        via.add(row.via)
+        programmes |= row.programmes
+        practices |= row.practices
+    graph, labels = network.graph, network.labels
+    for (a, b), (via, programmes, practices) in sorted(shared.items()):
+        countries = (graph.nodes[a]["country"], graph.nodes[b]["country"])
+        graph.add_edge(a, b, weight=len(via),
+                       via=sorted(labels.get(v, v) for v in via),
+                       programmes=sorted(labels.get(p, p) for p in programmes),
+                       projects=sorted(labels.get(v, v) for v in via if network.kinds.get(v) == "project"),
+                       practices=sorted(practices, key=_section_key),
+                       cross_border=all(countries) and countries[0] != countries[1])
+
+
+def _section_key(section: str) -> tuple[int, ...]:
+    """Section ids in reading order (3.1.2 before 3.1.10).
+
+    >>> sorted(["3.1.10", "3.1.2"], key=_section_key)
+    ['3.1.2', '3.1.10']
+    """
+    return tuple(int(part) for part in section.split(".") if part.isdigit())
+
+
+def organisation_project_graph(network: Network) -> Graph:
+    """The bipartite graph of organisations (``bipartite=0``) and the projects they share (``bipartite=1``).
+
+    Weight: the number of practices telling that the organisation takes part in the project together with another.
+    """
+    graph: Graph = nx.Graph()
+    for iri, data in network.graph.nodes(data=True):
+        graph.add_node(iri, label=data["label"], kind="organisation", country=data["country"], bipartite=0)
+    pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in network.collaborations:
+        if network.kinds.get(row.via) == "project":
+            for organisation in (row.a, row.b):
+                pairs[(organisation, row.via)] |= row.practices
+    for (organisation, project), practices in sorted(pairs.items()):
+        graph.add_node(project, label=network.labels.get(project, project), kind="project", country="",
+                       bipartite=1)
+        graph.add_edge(organisation, project, weight=len(practices))
+    return graph
+
+
+def cluster_programme_graph(network: Network) -> Graph:
+    """The bipartite graph of cluster organisations (``bipartite=0``) and the programmes they collaborate via
+    (``bipartite=1``); weight: the cluster's collaborations via that programme."""
+    graph: Graph = nx.Graph()
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for row in network.collaborations:
+        for organisation in (row.a, row.b):
+            if network.graph.nodes[organisation]["cluster"]:
+                for programme in row.programmes:
+                    counts[(organisation, programme)] += 1
+    for (cluster, programme), count in sorted(counts.items()):
+        data = network.graph.nodes[cluster]
+        graph.add_node(cluster, label=data["label"], kind="cluster", country=data["country"], bipartite=0)
+        graph.add_node(programme, label=network.labels.get(programme, programme), kind="programme", country="",
+                       bipartite=1)
+        graph.add_edge(cluster, programme, weight=count)
+    return graph
+
+
+def country_graph(network: Network) -> Graph:
+    """Countries (ISO alpha-2) joined by their cross-border collaborations; weight: the number of collaborations.
+
+    A node's ``domestic`` counts the collaborations within that country.
+    """
+    graph: Graph = nx.Graph()
+    for _, data in network.graph.nodes(data=True):
+        if data["country"]:
+            graph.add_node(data["country"], label=data["country_name"], domestic=0)
+    for a, b, data in network.graph.edges(data=True):
+        ca, cb = network.graph.nodes[a]["country"], network.graph.nodes[b]["country"]
+        if not ca or not cb:
+            continue
+        if ca == cb:
+            graph.nodes[ca]["domestic"] += data["weight"]
+        elif graph.has_edge(ca, cb):
+            graph.edges[ca, cb]["weight"] += data["weight"]
+        else:
+            graph.add_edge(ca, cb, weight=data["weight"])
+    return graph
+
+
+OPTIONS = {
+    "programme": """SELECT DISTINCT ?iri ?label ?parent WHERE { ?iri a cg:Programme ; skos:prefLabel ?label .
+        OPTIONAL { ?iri cg:parentProgramme ?parent } }""",
+    "country": """SELECT DISTINCT ?iri ?label ?code WHERE { ?link a cg:Collaboration ; cg:collaborator ?o .
+        ?o cg:country ?iri . ?iri skos:prefLabel ?label ; skos:notation ?code FILTER(DATATYPE(?code) = xsd:token) }""",
+    "ecosystem": """SELECT DISTINCT ?iri ?label ?code WHERE { ?iri a cg:IndustrialEcosystem ; skos:prefLabel ?label ;
+        skos:notation ?code }""",
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a filter: the value to send, its name, and its depth under a parent (programmes)."""
+
+    value: str
+    label: str
+    depth: int = 0
+
+
+def filter_options(select: Select) -> dict[str, list[Option]]:
+    """The values each filter accepts, for a form: programmes as a tree (parents before their children),
+    countries that have collaborations and ecosystems by name."""
+    options: dict[str, list[Option]] = {}
+    for kind in ("country", "ecosystem"):
+        rows = {row["iri"]: row for row in select(PREFIX_LINES + OPTIONS[kind])}
+        options[kind] = sorted((Option(row["code"], row["label"]) for row in rows.values()),
+                               key=lambda option: option.label.casefold())
+    programmes = {row["iri"]: row for row in select(PREFIX_LINES + OPTIONS["programme"])}
+    children: dict[str, list[str]] = defaultdict(list)
+    for iri, row in programmes.items():
+        children[row.get("parent", "") if row.get("parent", "") in programmes else ""].append(iri)
+    tree: list[Option] = []
+
+    def visit(parent: str, depth: int) -> None:
+        for iri in sorted(children[parent], key=lambda i: programmes[i]["label"].casefold()):
+            tree.append(Option(iri.rstrip("/").rsplit("/", 1)[-1], programmes[iri]["label"], depth))
+            visit(iri, depth + 1)
+
+    visit("", 0)
+    options["programme"] = tree
+    return options

@@ -1,0 +1,119 @@
+"""The network for analysts: ``/api/network`` (JSON, GEXF, GraphML, CSV, VOSviewer, PNG) and the ``/network`` page.
+
+Both read the collaboration network through the endpoint's workers (``Endpoint.select_values``), so they see
+what the SPARQL endpoint serves. Analyses are kept per build and filters in a small cache: the page asks for the
+JSON and then the downloads of the same view. ETag and Cache-Control come from the ETag middleware.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+import zipfile
+from collections import OrderedDict
+from dataclasses import asdict
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+
+from clustergraph.network.analysis import GRAPHS, Analysis, analyse
+from clustergraph.network.exports import FORMATS, node_link
+from clustergraph.network.extract import Filters, filter_options
+from clustergraph.web.conneg import content_type
+from clustergraph.web.deps import Endpoint, EndpointDep
+from clustergraph.web.errors import ProtocolError
+from clustergraph.web.templates import render
+from clustergraph.web.urls import Urls
+
+router = APIRouter()
+MEDIA_TYPES = {"json": "application/json", "gexf": "application/gexf+xml", "graphml": "application/graphml+xml",
+               "png": "image/png", "csv": "application/zip", "vosviewer": "application/zip"}
+TYPES = ("all", "clusters")
+COLOURS = ("community", "country")
+CACHE_ENTRIES = 32
+_cache: OrderedDict[tuple[str, str, Filters], Analysis] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ProtocolError(f"{name} must be one of {', '.join(allowed)}, not '{value}'", 400)
+    return value
+
+
+def _analysis(endpoint: Endpoint, filters: Filters) -> Analysis:
+    """The analysis of one view, from the cache when this build has already answered it; blocking."""
+    key = (str(endpoint.settings.store_dir), endpoint.build_id(), filters)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    analysis = analyse(endpoint.select_values, filters)
+    with _cache_lock:
+        _cache[key] = analysis
+        while len(_cache) > CACHE_ENTRIES:
+            _cache.popitem(last=False)
+    return analysis
+
+
+def _stem(filters: Filters) -> str:
+    """A file name for the view: ``network`` plus the filter values, safe for any file system.
+
+    >>> _stem(Filters(programme="COSME", clusters_only=True))
+    'network-cosme-clusters'
+    """
+    parts = [filters.programme, filters.country, filters.ecosystem, filters.practice,
+             "clusters" if filters.clusters_only else None]
+    return "-".join(["network", *(re.sub(r"[^a-z0-9.]+", "-", p.lower()).strip("-") for p in parts if p)])
+
+
+def _body(endpoint: Endpoint, filters: Filters, fmt: str, colour: str, graph: str) -> bytes:
+    """The answer's bytes: JSON with each node's local page; a ZIP where a format has two files."""
+    analysis = _analysis(endpoint, filters)
+    if fmt == "json" and graph == "collaboration":
+        urls = Urls(endpoint.settings.base_iri)
+        data = node_link(analysis.graph, analysis.about)
+        for node in data["nodes"]:
+            node["page"] = urls.link_for(node["id"])
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    files = analysis.files(fmt, _stem(filters), colour, graph)
+    if len(files) == 1:
+        return next(iter(files.values()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), content)
+    return buffer.getvalue()
+
+
+@router.get("/api/network")
+async def api_network(endpoint: EndpointDep, programme: str | None = None, country: str | None = None,
+                      ecosystem: str | None = None, practice: str | None = None,
+                      kind: str = Query("all", alias="type"), fmt: str = Query("json", alias="format"),
+                      colour: str = "community", graph: str = "collaboration") -> Response:
+    """The collaboration network of the chosen view in one format (node-link JSON by default), or one of its
+    projections (``graph``: organisation-project, cluster-programme, country)."""
+    fmt = _choice("format", fmt, FORMATS)
+    filters = Filters(programme or None, country or None, ecosystem or None, practice or None,
+                      clusters_only=_choice("type", kind, TYPES) == "clusters")
+    body = await run_in_threadpool(_body, endpoint, filters, fmt, _choice("colour", colour, COLOURS),
+                                   _choice("graph", graph, GRAPHS))
+    headers = {}
+    if fmt != "json" or graph != "collaboration":
+        extension = {"csv": "zip", "vosviewer": "zip"}.get(fmt, fmt)
+        headers["Content-Disposition"] = f'attachment; filename="{_stem(filters)}.{extension}"'
+    return Response(body, media_type=content_type(MEDIA_TYPES[fmt]), headers=headers)
+
+
+@router.get("/network", response_class=HTMLResponse)
+async def network_page(request: Request, endpoint: EndpointDep) -> HTMLResponse:
+    """The network page: filters, the drawing, a node's panel, the top brokers and the downloads."""
+    options = await run_in_threadpool(filter_options, endpoint.select_values)
+    chosen = {name: request.query_params.get(name, "") for name in ("programme", "country", "ecosystem")}
+    html = render("network.html", title="Collaboration network", alternates={"application/json": "/api/network"},
+                  options={kind: [asdict(option) for option in values] for kind, values in options.items()},
+                  chosen=chosen, clusters_only=request.query_params.get("type") == "clusters")
+    return HTMLResponse(html)
