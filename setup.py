@@ -27,7 +27,7 @@ def install_frontend() -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise SystemExit("npm is needed to install the query editor's front-end packages (Debian: nodejs npm)")
-    if not (FRONTEND / "node_modules").exists():
+    if not all((FRONTEND / "node_modules" / source).exists() for source in manifest):  # none yet, or stale
         subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=FRONTEND, check=True)
     VENDOR.mkdir(parents=True, exist_ok=True)
     for source, target in manifest.items():

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -119,10 +120,9 @@ def virtuoso(dump: Path, work: Path) -> Iterator[str]:
     isql = shutil.which("isql-vt")
     if binary is None or isql is None:
         raise RuntimeError("Virtuoso is not installed; bench/run.sh installs Debian's virtuoso-opensource")
-    database = work / "virtuoso"
-    database.mkdir(parents=True, exist_ok=True)
-    data = work / "virtuoso-data"
-    data.mkdir(exist_ok=True)
+    database = Path(tempfile.mkdtemp(prefix="virtuoso-", dir=work))  # fresh for every graph loaded
+    data = database / "data"
+    data.mkdir()
     shutil.copyfile(dump, data / "dataset.nq")
     sql_port, http_port = free_port(), free_port()
     ini = database / "virtuoso.ini"

@@ -1,12 +1,20 @@
-"""Benchmark: the query catalogue in process and over HTTP, against rdflib-endpoint and Virtuoso.
+"""Benchmark: the query catalogue cold, per query and under load, in process, over HTTP and on Virtuoso.
 
 Prints figures; asserts nothing. Run ``bash bench/run.sh`` (it installs the peers), or this file directly
 when they are installed. Every server runs on 127.0.0.1 and every loop is bounded by a request count.
 
-Each configuration runs until its request count or its time budget (``--seconds``, also the longest a request
-may take) is spent; for each it reports throughput (answered requests/s), p50 and p99 latency (ms) at 1, 8 and
-32 concurrent clients, the requests that failed or timed out, and the ratio of ClusterGraph's single-client HTTP
-latency to in-process pyoxigraph.
+For each graph size (``--quads``, a comma list) it reports, in one run:
+
+- per query, cold: the median and the range (min-max) over ``--rounds`` rounds of ClusterGraph in process
+  (pyoxigraph through the project's query runner), ClusterGraph over HTTP with the result cache off (one
+  client), and Virtuoso over HTTP (one client), after one unmeasured pass for each; with the rows each gave,
+  so that a short answer shows;
+- the whole catalogue under load, cold: throughput (answered requests/s), p50 and p99 latency at each
+  ``--clients`` count, and the requests that failed or ran past ``--seconds``, for ClusterGraph and Virtuoso,
+  with the ratio of their throughputs;
+- ClusterGraph with its result cache warm, labelled as what it is: cache hits, not query evaluation (no
+  ratio to Virtuoso is drawn from it).
+
 The graph is the built dataset replicated under distinct IRIs until it holds about ``--quads`` quads (a
 comparable synthetic graph: the same shape and the same queries, more of everything).
 """
@@ -16,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import re
 import shutil
 import statistics
@@ -35,9 +44,10 @@ from clustergraph.generations import current_generation  # noqa: E402
 from clustergraph.query_library import load_queries  # noqa: E402
 from clustergraph.query_runner import QueryJob, execute  # noqa: E402
 from clustergraph.settings import Settings  # noqa: E402
-from clustergraph.store import open_store  # noqa: E402
+from clustergraph.store import GraphStore, open_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+ORIGINAL = "built.nq"  # the built graph's public quads, which every size replicates
 JSON = "application/sparql-results+json"
 BASE = "https://w3id.org/clustergraph/"
 
@@ -80,16 +90,49 @@ def synthetic_dump(nquads: Path, target: int, out: Path, hidden: tuple[str, ...]
     return scale, written
 
 
-def in_process(project: Settings, queries: list[str], rounds: int) -> Figures:
-    store = open_store(project.store_dir, hidden_graphs(project))
-    latencies = []
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class QueryFigures:
+    """One query's cold latencies (seconds) on one system, and the rows its first answer held."""
+
+    latencies: list[float]
+    rows: int
+
+    def cell(self) -> str:
+        ms = [t * 1000 for t in self.latencies]
+        return f"{statistics.median(ms):>8.1f} {min(ms):>7.1f}-{max(ms):<8.1f}"
+
+
+def per_query_in_process(store: GraphStore, queries: dict[str, str], rounds: int) -> dict[str, QueryFigures]:
+    """Each query ``rounds`` times in this process, after one unmeasured pass over the catalogue."""
+    rows = {name: execute(store, QueryJob(text, JSON, max_rows=100_000)).rows for name, text in queries.items()}
+    latencies: dict[str, list[float]] = {name: [] for name in queries}
     for _ in range(rounds):
-        for query in queries:
+        for name, text in queries.items():
             begin = time.perf_counter()
-            execute(store, QueryJob(query, JSON, max_rows=100_000))
-            latencies.append(time.perf_counter() - begin)
-    return Figures("in process (pyoxigraph)", 1, len(latencies), time.perf_counter() - started, latencies)
+            execute(store, QueryJob(text, JSON, max_rows=100_000))
+            latencies[name].append(time.perf_counter() - begin)
+    return {name: QueryFigures(latencies[name], rows[name]) for name in queries}
+
+
+def per_query_over_http(url: str, queries: dict[str, str], rounds: int, timeout: float) -> dict[str, QueryFigures]:
+    """Each query ``rounds`` times from one client, after one unmeasured pass; a failure counts as ``timeout``."""
+
+    def ask(client: httpx.Client, text: str) -> tuple[float, int]:
+        begin = time.perf_counter()
+        try:
+            response = client.post(url, data={"query": text}, headers={"Accept": JSON})
+            response.raise_for_status()
+        except httpx.HTTPError:
+            return timeout, -1
+        return time.perf_counter() - begin, len(response.json()["results"]["bindings"])
+
+    with httpx.Client(timeout=timeout) as client:
+        rows = {name: ask(client, text)[1] for name, text in queries.items()}
+        latencies: dict[str, list[float]] = {name: [] for name in queries}
+        for _ in range(rounds):
+            for name, text in queries.items():
+                latencies[name].append(ask(client, text)[0])
+    return {name: QueryFigures(latencies[name], rows[name]) for name in queries}
 
 
 async def _client(url: str, queries: list[str], rounds: int, latencies: list[float], failures: list[str],
@@ -130,15 +173,77 @@ def over_http(label: str, url: str, queries: list[str], clients: int, requests_p
     return Figures(label, clients, len(latencies), time.perf_counter() - started, latencies, len(failures))
 
 
+def print_per_query(columns: dict[str, dict[str, QueryFigures]]) -> None:
+    """One line per query: median and min-max (ms) and rows per system, and ClusterGraph HTTP / Virtuoso."""
+    print("cold, per query: median and min-max ms over the rounds; rows answered")
+    print(f"{'query':<34}" + "".join(f" {label:>25} rows" for label in columns) + "  HTTP/Virtuoso")
+    names = next(iter(columns.values()))
+    for name in names:
+        line = f"{name:<34}" + "".join(f" {figures[name].cell()} {figures[name].rows:>4}"
+                                        for figures in columns.values())
+        http, peer = columns.get("ClusterGraph HTTP"), columns.get("Virtuoso 7.2")
+        if http and peer:
+            line += f"  {statistics.median(http[name].latencies) / statistics.median(peer[name].latencies):>6.2f} x"
+        print(line)
+    totals = "  ".join(f"{label}: {sum(statistics.median(f.latencies) for f in figures.values()) * 1000:.0f} ms"
+                       for label, figures in columns.items())
+    print(f"sum of medians: {totals}")
+
+
+def bench_size(quads: int, project: Settings, work: Path, queries: dict[str, str], args: argparse.Namespace) -> None:
+    """Every configuration on the built graph replicated to about ``quads`` quads."""
+    dump = work / f"bench-{quads}.nq"
+    scale, written = synthetic_dump(work / ORIGINAL, quads, dump, hidden_graphs(project))
+    publish_dataset(project, dump.read_bytes())
+    texts = list(queries.values())
+    client_counts = [int(c) for c in args.clients.split(",")]
+    peers = [p for p in args.peers.split(",") if p and p != "none"]
+    print(f"\n== graph: {written} quads ({scale} copies); catalogue: {len(queries)} queries; rounds: {args.rounds}; "
+          f"machine: {os.cpu_count()} cores shared by servers, load generator (and other users)")
+    columns = {"in process": per_query_in_process(open_store(project.store_dir, hidden_graphs(project)),
+                                                  queries, args.rounds)}
+    load: list[Figures] = []
+    with clustergraph(work, 0, workers=2) as url:
+        columns["ClusterGraph HTTP"] = per_query_over_http(url, queries, args.rounds, args.seconds)
+        load += [over_http("ClusterGraph HTTP, cold", url, texts, clients, args.requests, args.seconds)
+                 for clients in client_counts]
+    if "virtuoso" in peers:
+        with virtuoso(dump, work) as url:
+            columns["Virtuoso 7.2"] = per_query_over_http(url, queries, args.rounds, args.seconds)
+            load += [over_http("Virtuoso 7.2, cold", url, texts, clients, args.requests, args.seconds)
+                     for clients in client_counts]
+    if "rdflib" in peers:
+        with rdflib_endpoint(dump) as url:
+            load += [over_http("rdflib-endpoint 0.6, cold", url, texts, clients, args.requests, args.seconds)
+                     for clients in client_counts]
+    with clustergraph(work, 4096, workers=2) as url:
+        over_http("warm-up", url, texts, 1, len(texts), args.seconds)
+        load += [over_http("ClusterGraph HTTP, cache hits", url, texts, clients, args.requests, args.seconds)
+                 for clients in client_counts]
+    print_per_query(columns)
+    print(f"\nthe catalogue under load ({args.requests} requests per client, {args.seconds:.0f} s budget)")
+    print(f"{'configuration':<34} {'cli':>3}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}  {'failed':>6}")
+    for figures in load:
+        print(figures.row())
+    cold = {f.clients: f for f in load if f.label == "ClusterGraph HTTP, cold"}
+    for peer in (f for f in load if f.label == "Virtuoso 7.2, cold" and f.requests):
+        ours = cold[peer.clients]
+        print(f"{peer.clients:>2} clients, cold: ClusterGraph / Virtuoso throughput "
+              f"{(ours.requests / ours.seconds) / (peer.requests / peer.seconds):.2f} x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quads", type=int, default=100_000, help="size of the synthetic graph (default ~100k)")
-    parser.add_argument("--requests", type=int, default=110, help="requests per client per configuration")
+    parser.add_argument("--quads", default="100000,1000000",
+                        help="comma list of graph sizes (default 100000,1000000)")
+    parser.add_argument("--rounds", type=int, default=5, help="cold rounds per query and system (default 5)")
+    parser.add_argument("--requests", type=int, default=110, help="requests per client per load configuration")
     parser.add_argument("--clients", default="1,8,32")
-    parser.add_argument("--seconds", type=float, default=30, help="time budget per configuration (default 30)")
-    parser.add_argument("--peers", default="rdflib,virtuoso", help="comma list: rdflib, virtuoso, or none")
+    parser.add_argument("--seconds", type=float, default=30, help="time budget per load configuration (default 30)")
+    parser.add_argument("--peers", default="virtuoso", help="comma list: virtuoso, rdflib, or none")
+    parser.add_argument("--queries", type=Path, default=ROOT / "queries",
+                        help="the catalogue directory to measure (default: the project's queries/)")
     args = parser.parse_args()
-    client_counts = [int(c) for c in args.clients.split(",")]
     work = Path(tempfile.mkdtemp(prefix="clustergraph-bench-"))
     try:
         project = Settings(project_dir=work)
@@ -146,48 +251,11 @@ def main() -> None:
             shutil.copytree(ROOT / name, work / name)
         shutil.copyfile(ROOT / "data" / "catalogue.yaml", work / "data" / "catalogue.yaml")
         build(project)
-        dump = work / "bench.nq"
-        scale, triples = synthetic_dump(current_generation(project.path(project.build_dir)) / DATASET_FILE,
-                                        args.quads, dump, hidden_graphs(project))
-        publish_dataset(project, dump.read_bytes())
-        catalogue = load_queries(ROOT / "queries")
-        queries = [query.text for query in catalogue.values()]
-        print(f"graph: {triples} quads ({scale} copies); catalogue: {len(queries)} queries; "
-              f"machine: 2 cores shared by servers and load generator")
-        print(f"{'configuration':<34} {'cli':>3}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}  {'failed':>6}")
-        local = in_process(project, queries, max(1, args.requests // len(queries)))
-        print(local.row())
-        results: dict[str, Figures] = {}
-        for label, cache in (("ClusterGraph HTTP, cold", 0), ("ClusterGraph HTTP, cache warm", 4096)):
-            with clustergraph(work, cache, workers=2) as url:
-                if cache:
-                    over_http("warm-up", url, queries, 1, len(queries), args.seconds)
-                for clients in client_counts:
-                    figures = over_http(label, url, queries, clients, args.requests, args.seconds)
-                    results[f"{label}/{clients}"] = figures
-                    print(figures.row())
-        peers = [p for p in args.peers.split(",") if p and p != "none"]
-        if "rdflib" in peers:
-            with rdflib_endpoint(dump) as url:
-                for clients in client_counts:
-                    figures = over_http("rdflib-endpoint 0.6", url, queries, clients, args.requests, args.seconds)
-                    results[f"rdflib/{clients}"] = figures
-                    print(figures.row())
-        if "virtuoso" in peers:
-            with virtuoso(dump, work) as url:
-                for clients in client_counts:
-                    figures = over_http("Virtuoso 7.2", url, queries, clients, args.requests, args.seconds)
-                    results[f"virtuoso/{clients}"] = figures
-                    print(figures.row())
-        cold = results.get("ClusterGraph HTTP, cold/1")
-        if cold and cold.latencies:
-            ratio = statistics.mean(cold.latencies) / statistics.mean(local.latencies)
-            print(f"HTTP (cold, 1 client) / in-process mean latency: {ratio:.2f} x")
-        for clients in client_counts:
-            warm, peer = results.get(f"ClusterGraph HTTP, cache warm/{clients}"), results.get(f"virtuoso/{clients}")
-            if warm and peer and peer.requests:
-                print(f"{clients:>2} clients: ClusterGraph warm / Virtuoso throughput: "
-                      f"{(warm.requests / warm.seconds) / (peer.requests / peer.seconds):.2f} x")
+        shutil.copyfile(current_generation(project.path(project.build_dir)) / DATASET_FILE, work / ORIGINAL)
+        queries = {name: query.text for name, query in load_queries(args.queries).items()}
+        print(f"catalogue: {args.queries}")
+        for quads in (int(q) for q in args.quads.split(",")):
+            bench_size(quads, project, work, queries, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -22,6 +22,7 @@ from clustergraph.dumps import Dump
 from clustergraph.errors import SourceError
 from clustergraph.vocab import bind_prefixes
 from clustergraph.void import Select
+from clustergraph.yaml_loader import load_yaml
 
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
@@ -83,7 +84,7 @@ def read_catalogue_meta(path: Path) -> CatalogueMeta:
         If the file is missing, malformed, or names a code the catalogue does not know.
     """
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path.read_text(encoding="utf-8"))
         fields: dict[str, Any] = {
             key: doc[key] for key in ("title", "description", "catalogue_title", "catalogue_description",
                                       "publisher", "publisher_homepage", "contact_name", "contact_url",

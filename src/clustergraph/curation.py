@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 
 from clustergraph.errors import CurationError
+from clustergraph.timing import timed
+from clustergraph.yaml_loader import load_yaml
 
 ORGANISATION_TYPES = ("cluster-organisation", "meta-cluster", "company", "research", "public-authority",
                       "agency-or-network", "other")
@@ -237,6 +239,7 @@ class _Problems(list[str]):
         self.append(f"{where}: {message}")
 
 
+@timed("load curation")
 def load_curation(directory: Path) -> Curation:
     """Load and cross-check every curation file under ``directory``.
 
@@ -273,7 +276,7 @@ def load_curation(directory: Path) -> Curation:
 
 def _read_yaml(path: Path, problems: _Problems) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         problems.at(path.name, f"cannot read: {exc}")
     except yaml.YAMLError as exc:
@@ -588,7 +591,7 @@ def used_region_codes(directory: Path) -> set[str]:
                 walk(value)
 
     for path in sorted(directory.glob("*/*.yaml")):
-        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+        walk(load_yaml(path.read_text(encoding="utf-8")))
     return codes
 
 

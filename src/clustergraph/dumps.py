@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from clustergraph.timing import timed
 from clustergraph.vocab import PREFIXES
 
 
@@ -53,6 +54,7 @@ def visible_quads(nquads: bytes, hidden_graphs: tuple[str, ...]) -> list[str]:
     return sorted(line for line in nquads.decode("utf-8").splitlines() if line and not line.endswith(hidden))
 
 
+@timed("write dumps")
 def write_dumps(nquads: bytes, hidden_graphs: tuple[str, ...], directory: Path) -> list[Dump]:
     """Write every dump format into ``directory`` (replacing what is there) and describe each file."""
     directory.mkdir(parents=True, exist_ok=True)

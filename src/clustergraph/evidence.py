@@ -8,11 +8,13 @@ names is either linked or explicitly marked as only mentioned.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
 from clustergraph.curation import Curation, Evidence, normalise_name
 from clustergraph.records import Guidebook, Practice
+from clustergraph.timing import timed
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+@timed("check evidence")
 def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
     """Every problem of the curation measured against the source; empty when all holds.
 
@@ -98,15 +101,23 @@ def _alias_pattern(alias: str) -> re.Pattern[str]:
 
 
 def register_hits(practice: Practice, curation: Curation) -> list[RegisterHit]:
-    """Every occurrence of a programme name or alias in the practice's text, in text order."""
+    """Every occurrence of a programme name or alias in the practice's text, in text order.
+
+    One hit per alias and line it occurs on. Each alias is first tested as a plain substring of the whole
+    text (most are absent), and only a present one is matched, once over the whole text, with its line found
+    from the match offset: the text is scanned once per alias, not once per alias and line.
+    """
     hits: list[RegisterHit] = []
-    lines = practice.text.split("\n")
+    text = practice.text
+    line_starts = [0, *(index + 1 for index, char in enumerate(text) if char == "\n")]
     for programme in curation.programmes.values():
         for alias in dict.fromkeys((programme.name, *programme.aliases)):
-            pattern = _alias_pattern(alias)
-            for offset, line in enumerate(lines):
-                if pattern.search(line):
-                    hits.append(RegisterHit(practice.section_id, programme.id, alias, practice.first_line + offset))
+            if alias not in text:
+                continue
+            lines = dict.fromkeys(bisect_right(line_starts, match.start()) - 1
+                                  for match in _alias_pattern(alias).finditer(text))
+            hits += [RegisterHit(practice.section_id, programme.id, alias, practice.first_line + offset)
+                     for offset in lines]
     return sorted(hits, key=lambda hit: (hit.line, hit.programme))
 
 

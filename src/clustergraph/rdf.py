@@ -23,6 +23,7 @@ from clustergraph.identity import Iris, country_iri, eu_programme_iri, nuts_iri
 from clustergraph.links import Collaboration, derive_collaborations
 from clustergraph.records import Guidebook, Practice
 from clustergraph.source import SourceMeta
+from clustergraph.timing import timed
 from clustergraph.vocab import (CG, ECOSYSTEM_SCHEME, EU_COUNTRY_SCHEME, EU_PROGRAMME_SCHEME, NUTS_LEVEL, NUTS_SCHEME,
                                 VCARD,
                                 bind_prefixes)
@@ -89,6 +90,7 @@ class EcosystemIndex:
         return [c for c in found if c is not None] if parts and all(found) else []
 
 
+@timed("assemble RDF")
 def to_dataset(guidebook: Guidebook, curation: Curation, meta: SourceMeta, iris: Iris,
                ontology: Graph) -> BuiltDataset:
     """Build the three named graphs.

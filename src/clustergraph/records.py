@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pycountry
 
 from clustergraph.source import Block, Line, SourceText, split_blocks
+from clustergraph.timing import timed
 
 SECTION_NAMES = ("challenges", "stakeholders", "actions", "results")
 SECTION_LABEL = re.compile(
@@ -108,6 +109,7 @@ class Guidebook:
         return Counter(issue.kind for issue in self.issues)
 
 
+@timed("parse guidebook")
 def parse_guidebook(source: SourceText) -> Guidebook:
     """Parse every chapter and practice block of the source.
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from clustergraph.errors import SourceError
+from clustergraph.yaml_loader import load_yaml
 
 # A body heading: "3.2" or "3.2.4" followed by text, with no tab (table-of-contents lines carry tabs and
 # page numbers, which is how the contents list is told apart from the body it announces).
@@ -139,7 +140,7 @@ def read_source_meta(path: Path) -> SourceMeta:
         If the note is missing or lacks its title, publisher or sha256.
     """
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise SourceError(f"cannot read the source note: {exc}", path) from exc
     if not isinstance(doc, dict) or not all(doc.get(key) for key in ("title", "publisher", "sha256")):

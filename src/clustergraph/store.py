@@ -18,12 +18,14 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from clustergraph.errors import QueryError, StoreError
+from clustergraph.timing import timed
 
 logger = logging.getLogger(__name__)
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
+@timed("serialise N-Quads")
 def to_nquads(dataset: Dataset) -> bytes:
     """Serialise every named graph as N-Quads with sorted lines: the same dataset gives the same bytes."""
     text = dataset.serialize(format="nquads")
@@ -31,6 +33,7 @@ def to_nquads(dataset: Dataset) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+@timed("load store")
 def load_store(nquads: Path, target: Path) -> None:
     """Bulk-load ``nquads`` into a new store directory ``target`` (inside a staged generation).
 

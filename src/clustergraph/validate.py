@@ -10,6 +10,7 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import SH
 
 from clustergraph.errors import NotFound, ValidationFailed
+from clustergraph.timing import timed
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def flatten(dataset: Dataset) -> Graph:
     return union
 
 
+@timed("validate (SHACL)")
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph, raise_on_failure: bool = False) -> Report:
     """Validate ``data`` against ``shapes``.
 
