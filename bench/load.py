@@ -74,8 +74,9 @@ def run(url: str, queries: list[str], clients: int, seconds: float) -> str:
     p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
     p99 = sorted(latencies)[max(0, math.ceil(len(latencies) * 0.99) - 1)] * 1000 if latencies else float("nan")
     slow = ", ".join(f"{status}: {count}" for status, count in sorted(slow_statuses.items()))
+    failed = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()) if status != 200)
     return (f"{clients:>3} clients + 1 slow  {len(latencies) / elapsed:>8.1f}  {p50:>8.1f}  {p99:>8.1f}  "
-            f"{errors:>6}   slow client got {slow}")
+            f"{errors:>6}{f' ({failed})' if failed else ''}   slow client got {slow}")
 
 
 def main() -> None:
