@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from clustergraph.authority import load_authority_tables, table_problems
 from clustergraph.curation import Curation, load_curation
 from clustergraph.dumps import write_dumps
 from clustergraph.errors import CurationError, SourceError, ValidationFailed
@@ -96,8 +97,11 @@ def hidden_graphs(settings: Settings) -> tuple[str, ...]:
 def make_dataset(settings: Settings) -> BuildResult:
     """Run every step up to validation, in memory; nothing is written."""
     guidebook, curation, meta = read_inputs(settings)
+    tables = load_authority_tables(settings)
+    if problems := table_problems(curation, guidebook, tables):
+        raise CurationError(problems)
     ontology = load_ontology(settings.path(settings.ontology_dir))
-    built = to_dataset(guidebook, curation, meta, Iris(settings.base_iri), ontology)
+    built = to_dataset(guidebook, curation, meta, Iris(settings.base_iri), ontology, tables)
     logger.info("%d practices, %d organisations -> %d triples", len(guidebook.practices),
                 len(curation.organisations), len(built.dataset))
     report = validate_graph(flatten(built.dataset), load_shapes(settings.path(settings.shapes_dir)), ontology)

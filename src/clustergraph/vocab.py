@@ -19,6 +19,7 @@ EU_PROGRAMME_SCHEME = URIRef("http://publications.europa.eu/resource/authority/e
 NUTS = Namespace("http://data.europa.eu/nuts/code/")
 NUTS_SCHEME = URIRef("http://data.europa.eu/nuts/scheme/2021")
 NUTS_LEVEL = URIRef("http://data.europa.eu/nuts/level")
+CGSH = Namespace("https://w3id.org/clustergraph/shapes#")  # the shapes and the whole-graph constraints
 
 
 class CG(DefinedNamespace):
