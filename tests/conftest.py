@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -45,6 +46,9 @@ def project_copy(tmp_path: Path) -> Settings:
     """Settings for a fresh copy of the project in a temporary directory."""
     return Settings(project_dir=copy_inputs(tmp_path))
 SHARED = ROOT.parent / "shared"
+# Copies of the project (tmp_path) have no ../shared beside them: point them at the checkout's reference data.
+os.environ.setdefault("CLUSTERGRAPH_EU_VOCABULARIES_DIR", str(SHARED / "reference" / "eu-vocabularies"))
+os.environ.setdefault("CLUSTERGRAPH_NUTS_FILE", str(SHARED / "reference" / "nuts" / "nuts2021.csv"))
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
 
 from clustergraph.authority import alpha3
+from clustergraph.build import make_dataset
 from clustergraph.curation import Curation, load_curation, normalise_name
+from clustergraph.curation_check import check_curation, report_problems
 from clustergraph.errors import CurationError
 from clustergraph.evidence import check_evidence, register_hits, uncovered_hits
 from clustergraph.records import Guidebook
@@ -177,3 +181,37 @@ def test_practices_are_placed_in_the_regions_the_text_names(curation: Curation) 
 def test_every_practice_is_curated(curation: Curation, guidebook: Guidebook) -> None:
     """So every programme name in every practice is covered (the coverage check applies to curated practices)."""
     assert set(curation.practices) == {p.section_id for p in guidebook.practices}
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("  country: AT\n", "  country: XXX\n", "organisations/shared.yaml:20 [green-tech-valley]: country 'XXX' is not in"),
+    ("  country: FR\n  region: FRG02", "  country: IT\n  region: FRG02",
+     "organisations/shared.yaml:4 [vegepolys-valley]: region FRG02 lies in FR, not in the organisation's country IT"),
+    ("  type: cluster-organisation\n  country: AT\n", "  type: public-authority\n  country: AT\n",
+     "organisations/shared.yaml:20 [green-tech-valley]: 'green-tech-valley' owns practice 3.3.1 but is a "
+     "public-authority"),
+    ("  name: Green Tech Valley\n", "  name: Green Tech Valley\n  name: Green Tech Valey\n",
+     "organisations/shared.yaml:22: not valid YAML: key 'name' is given twice"),
+])
+def test_curation_check_names_file_and_entry_of_what_build_refuses(project_copy: Settings, old: str, new: str,
+                                                                   message: str) -> None:
+    shared = project_copy.path(project_copy.curation_dir) / "organisations" / "shared.yaml"
+    text = shared.read_text(encoding="utf-8")
+    assert old in text
+    shared.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _, _, problems = check_curation(project_copy)
+    assert any(problem.startswith(message) for problem in problems), problems
+    with pytest.raises(CurationError) as refused:  # and the build refuses it with the same words
+        make_dataset(project_copy)
+    assert message in str(refused.value)
+
+
+def test_a_shape_violation_is_traced_to_its_curation_entry(curation: Curation, settings: Settings) -> None:
+    report = Graph()
+    result = BNode()
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.focusNode, URIRef(settings.base_iri + "organisation/shpdk")))
+    report.add((result, SH.resultMessage, Literal("planted")))
+    assert report_problems(report, curation, settings.base_iri) == [
+        f"{curation.organisations['shpdk'].where}: planted ({settings.base_iri}organisation/shpdk)"]
+    assert curation.organisations["shpdk"].where.startswith("organisations/3.5.9-3.5.17.yaml:")

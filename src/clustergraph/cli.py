@@ -18,10 +18,11 @@ import typer
 from clustergraph import __version__
 from clustergraph.build import build, hidden_graphs
 from clustergraph.curation import Curation, load_curation, write_regions
+from clustergraph.curation_check import check_curation
 from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, StoreError,
                                  ValidationFailed)
 from clustergraph.dumps import describe_dumps
-from clustergraph.evidence import check_evidence, register_hits, uncovered_hits
+from clustergraph.evidence import register_hits, uncovered_hits
 from clustergraph.mqa import score_catalogue
 from clustergraph.publish import catalogue_graph, dumps_dir, write_catalogue
 from clustergraph.query_library import resolve_query
@@ -183,18 +184,20 @@ def hits_command(
 def check_command(
     practices: list[str] = typer.Argument(None, help="Only report problems that name these section ids."),
 ) -> None:
-    """Check the curation files and every quote against the guidebook, without building."""
-    guidebook, curation = _guidebook_and_curation()
+    """Report everything a build would refuse (files, quotes, authority tables, shapes), naming file and entry."""
+    try:
+        guidebook, curation, problems = check_curation(get_settings())
+    except ClusterGraphError as error:
+        _fail(error)
     unknown = [sid for sid in practices or [] if guidebook.practice(sid) is None]
     if unknown:
         _fail(NotFound(f"no practice {', '.join(unknown)}"))
-    problems = check_evidence(curation, guidebook)
     if practices:
         wanted = re.compile(rf"(?<![\d.])(?:{'|'.join(map(re.escape, practices))})(?![\d])")
         problems = [line for line in problems if wanted.search(line)]
     for line in problems:
         typer.echo(line)
-    curated = len(curation.practices)
+    curated = len(curation.practices) if curation else 0
     typer.echo(f"{len(problems)} problems; {curated} of {len(guidebook.practices)} practices curated")
     if problems:
         raise typer.Exit(1)

@@ -20,6 +20,9 @@ from clustergraph.errors import CurationError
 
 ORGANISATION_TYPES = ("cluster-organisation", "meta-cluster", "company", "research", "public-authority",
                       "agency-or-network", "other")
+# What a practice's owner (printed under "Name of the cluster/association") may be: a cluster, a meta-cluster,
+# a cluster agency or association, or the company that runs the cluster (leap:up GmbH, 3.5.13).
+OWNER_TYPES = ("cluster-organisation", "meta-cluster", "agency-or-network", "company")
 PROGRAMME_KINDS = ("programme", "instrument", "network")
 SCOPES = ("eu", "national", "regional", "international")
 PROJECT_KINDS = ("project", "alliance", "network", "initiative", "hub", "platform", "event")
