@@ -110,3 +110,10 @@ def test_curation_check_lists_problems_and_fails(run, project: Path) -> None:  #
         assert unreadable.exit_code == 1 and "not valid YAML" in unreadable.output
     finally:
         practice.write_text(original, encoding="utf-8")
+
+
+def test_parse_reports_the_source_notes(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("parse")
+    assert result.exit_code == 0, result.output
+    assert "3.3.3 (line 2441) source-note duplicated-text (repeats 3.3.1)" in result.output
+    assert "source-note typo: The heading prints 'Techics'" in result.output

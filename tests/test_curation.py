@@ -11,13 +11,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from clustergraph.authority import alpha3
-from clustergraph.build import make_dataset
+from clustergraph.build import BuildResult, make_dataset
 from clustergraph.curation import Curation, load_curation, normalise_name
 from clustergraph.curation_check import check_curation, report_problems
 from clustergraph.errors import CurationError
 from clustergraph.evidence import check_evidence, register_hits, uncovered_hits
 from clustergraph.records import Guidebook
 from clustergraph.settings import Settings
+from clustergraph.validate import flatten
+from clustergraph.vocab import CG
 
 
 def _codes(path: Path) -> set[str]:
@@ -215,3 +217,26 @@ def test_a_shape_violation_is_traced_to_its_curation_entry(curation: Curation, s
     assert report_problems(report, curation, settings.base_iri) == [
         f"{curation.organisations['shpdk'].where}: planted ({settings.base_iri}organisation/shpdk)"]
     assert curation.organisations["shpdk"].where.startswith("organisations/3.5.9-3.5.17.yaml:")
+
+
+def test_the_duplicated_body_of_3_3_3_is_a_source_note_and_its_statements_live_in_3_3_1(
+        curation: Curation, build_result: BuildResult, settings: Settings) -> None:
+    repeated = curation.practices["3.3.3"]
+    assert [(note.kind, note.repeats) for note in repeated.source_notes] == [("duplicated-text", "3.3.1"),
+                                                                            ("typo", None)]
+    assert not (repeated.participations or repeated.relations or repeated.fundings)
+    graph = flatten(build_result.built.dataset)
+    practice = URIRef(settings.base_iri + "practice/3.3.3")
+    notes = list(graph.objects(practice, CG.sourceNote))
+    assert {str(graph.value(note, CG.noteKind)) for note in notes} == {"duplicated-text", "typo"}
+    assert URIRef(settings.base_iri + "practice/3.3.1") in {graph.value(note, CG.repeats) for note in notes}
+
+
+def test_a_repeating_practice_may_not_carry_statements_again(settings: Settings, tmp_path: Path) -> None:
+    directory = _copy(settings, tmp_path)
+    path = directory / "practices" / "3.3.3.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "participations:\n  - organisation: andritz\n"
+                    "    role: partner\n    quote: \"partners such as Andritz to be won over\"\n", encoding="utf-8")
+    with pytest.raises(CurationError) as caught:
+        load_curation(directory)
+    assert "practices/3.3.3.yaml: the text repeats another practice's" in str(caught.value)

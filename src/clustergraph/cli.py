@@ -103,7 +103,8 @@ def serve_command(
 
 @app.command("parse")
 def parse_command() -> None:
-    """Print what the parser could not place (stray lines, empty values, missing sections)."""
+    """Print what the parser could not place (stray lines, empty values, missing sections) and the defects of
+    the text the curation records (source notes)."""
     settings = get_settings()
     try:
         guidebook = parse_guidebook(read_source(settings.path(settings.source_file)))
@@ -112,6 +113,16 @@ def parse_command() -> None:
     typer.echo(f"{len(guidebook.practices)} practices in {len(guidebook.chapters)} chapters")
     for issue in guidebook.issues:
         typer.echo(str(issue))
+    try:
+        curation = load_curation(settings.path(settings.curation_dir))
+    except CurationError as error:
+        _fail(error)
+    for sid, curated in curation.practices.items():
+        printed = guidebook.practice(sid)
+        for note in curated.source_notes:
+            line = printed.first_line if printed else 0
+            repeats = f" (repeats {note.repeats})" if note.repeats else ""
+            typer.echo(f"{sid} (line {line}) source-note {note.kind}{repeats}: {note.note} Evidence: {note.quote!r}")
 
 
 @app.command("query")

@@ -578,6 +578,14 @@ def _check_references(curation: Curation, problems: _Problems) -> None:
                 problems.at(note.where, "a 'duplicated-text' note names the practice it 'repeats'")
             if note.repeats == practice.practice:
                 problems.at(note.where, "a practice cannot repeat itself")
+            elif note.repeats and note.repeats not in curation.practices:
+                problems.at(note.where, f"repeats practice {note.repeats}, which has no curation file")
+        if any(note.repeats for note in practice.source_notes) and (
+                practice.participations or practice.fundings or practice.relations or practice.affiliations
+                or practice.placements):
+            problems.at(f"practices/{practice.practice}.yaml",
+                        "the text repeats another practice's: its statements are curated there, so this file "
+                        "holds only source notes and the mentions that cover its programme names")
 
 
 def _relation_problems(relation: Relation, curation: Curation) -> list[str]:

@@ -60,10 +60,13 @@ def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
             problems.append(f"practices/{sid}.yaml: practice {sid} does not exist")
             continue
         statements = (*practice.placements, *practice.participations, *practice.fundings, *practice.mentions,
-                      *practice.relations, *practice.affiliations,
+                      *practice.relations, *practice.affiliations, *practice.source_notes,
                       *((practice.ecosystem,) if practice.ecosystem else ()))
         for statement in statements:
             check_quote(sid, statement.quote, f"practices/{sid}.yaml")
+        for note in practice.source_notes:  # a duplicated body shows in both texts
+            if note.repeats:
+                check_quote(note.repeats, note.quote, f"{note.where} (the text it repeats)")
     for printed in guidebook.practices:
         problems += _owner_problems(printed, curation)
         if printed.section_id not in curation.practices:

@@ -48,12 +48,16 @@ def derive_collaborations(curation: Curation, owners: dict[str, str]) -> list[Co
     practices that each name a Horizon Europe participant do not make those two collaborators. A project is
     one undertaking wherever it is told, so its participants are pooled over every practice that names it.
     The owner joins the participants of its practice, not of the projects inside it: those need their own
-    participation. Funders and clients (``NOT_COLLABORATING``) are left out.
+    participation. Funders and clients (``NOT_COLLABORATING``) are left out, and so is a practice whose text
+    repeats another's (a ``duplicated-text`` source note): a pair is never counted because a body is printed
+    twice.
     """
     members: dict[tuple[str, str, str], set[str]] = defaultdict(set)  # (kind, target, practice or "")
     told_in: dict[str, set[str]] = defaultdict(set)  # project -> the practices that name a participant
     funded_by: dict[str, set[str]] = defaultdict(set)
     for sid, practice in curation.practices.items():
+        if any(note.repeats for note in practice.source_notes):
+            continue  # a body printed twice is told once: its statements live in the practice it repeats
         for funding in practice.fundings:
             funded_by[funding.target or sid].add(funding.programme)
         for affiliation in practice.affiliations:

@@ -127,6 +127,7 @@ def to_dataset(guidebook: Guidebook, curation: Curation, meta: SourceMeta, iris:
     for curated in curation.practices.values():
         _add_statements(public, curated, curation, iris)
         _add_relations(public, curated, curation, iris)
+        _add_source_notes(public, curated, iris)
     collaborations = derive_collaborations(curation, owners)
     _add_collaborations(public, collaborations, curation, iris)
     _add_vocabulary_facts(vocabulary, curation, countries, tables)
@@ -351,6 +352,20 @@ def _add_statements(graph: Graph, curated: PracticeCuration, curation: Curation,
         if mention.note:
             graph.add((node, CG.note, Literal(mention.note)))
         _add_evidence(graph, node, mention.quote, practice)
+
+
+def _add_source_notes(graph: Graph, curated: PracticeCuration, iris: Iris) -> None:
+    """Defects of the printed text, on the practice, each with its quote."""
+    practice = iris.practice(curated.practice)
+    for note in curated.source_notes:
+        node = iris.statement("source-note", curated.practice, note.kind, note.quote)
+        graph.add((node, RDF.type, CG.SourceNote))
+        graph.add((practice, CG.sourceNote, node))
+        graph.add((node, CG.noteKind, Literal(note.kind)))
+        graph.add((node, CG.note, Literal(note.note)))
+        if note.repeats:
+            graph.add((node, CG.repeats, iris.practice(note.repeats)))
+        _add_evidence(graph, node, note.quote, practice)
 
 
 def _add_project_mention(graph: Graph, sid: str, project_id: str, quote: str, iris: Iris) -> None:

@@ -49,6 +49,7 @@ class CG(DefinedNamespace):
     Placement: URIRef
     Relation: URIRef
     ProgrammeAffiliation: URIRef
+    SourceNote: URIRef
     Collaboration: URIRef
     # practice properties
     sectionId: URIRef
@@ -87,6 +88,9 @@ class CG(DefinedNamespace):
     affiliated: URIRef
     programme: URIRef
     note: URIRef
+    sourceNote: URIRef
+    noteKind: URIRef
+    repeats: URIRef
     placed: URIRef
     place: URIRef
     relationSubject: URIRef
