@@ -19,12 +19,12 @@ from clustergraph import __version__
 from clustergraph.build import build, hidden_graphs
 from clustergraph.curation import Curation, load_curation, write_regions
 from clustergraph.curation_check import check_curation
-from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, StoreError,
+from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, SettingError, StoreError,
                                  ValidationFailed)
 from clustergraph.dumps import describe_dumps
 from clustergraph.evidence import register_hits, uncovered_hits
 from clustergraph.mqa import score_catalogue
-from clustergraph.publish import catalogue_graph, dumps_dir, write_catalogue
+from clustergraph.publish import catalogue_graph, check_public_url, dumps_dir, write_catalogue
 from clustergraph.query_library import resolve_query
 from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import get_settings
@@ -49,7 +49,7 @@ class OutputFormat(str, Enum):
 
 def _fail(error: ClusterGraphError) -> NoReturn:
     typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
-    code = 2 if isinstance(error, NotFound | QueryError) else 1
+    code = 2 if isinstance(error, NotFound | QueryError | SettingError) else 1
     raise typer.Exit(code)
 
 
@@ -231,7 +231,8 @@ def regions_command(
 def export_csv_command(
     out: Path = typer.Option(..., "--out", file_okay=False, help="Directory for the analyst CSV files."),
 ) -> None:
-    """Write practices.csv, organisations.csv, participations.csv, collaborations.csv and relations.csv."""
+    """Write practices.csv, organisations.csv, participations.csv, fundings.csv, collaborations.csv and
+    relations.csv."""
     settings = get_settings()
     try:
         store = open_store(settings.store_dir, hidden_graphs(settings))
@@ -248,11 +249,14 @@ def export_dcat_command(
     mqa: bool = typer.Option(False, "--mqa", help="Score it by the data.europa.eu MQA (fetches its URLs)."),
     public_url: str = typer.Option(None, "--public-url", help="Where the server is reached (default: setting, "
                                                                "else http://HOST:PORT)."),
+    allow_local_urls: bool = typer.Option(False, "--allow-local-urls",
+                                          help="Write the catalogue even if its URLs point at this machine."),
 ) -> None:
     """Write the DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD) and the dumps it describes."""
     settings = get_settings()
     root = (public_url or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
     try:
+        check_public_url(root, allow_local_urls)
         store = open_store(settings.store_dir, hidden_graphs(settings))
         graph = catalogue_graph(settings, store.select_values, root)
         report = validate_catalogue(graph, settings.path(settings.dcat_ap_shapes_dir)) if validate or mqa else None

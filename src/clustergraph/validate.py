@@ -52,7 +52,8 @@ def load_dcat_ap_shapes(shapes_dir: Path) -> Graph:
     for name in DCAT_AP_FILES:
         path = shapes_dir / "html-shacl" / name
         if not path.exists():
-            raise NotFound(f"DCAT-AP shapes not found: {path}")
+            raise NotFound(f"DCAT-AP shapes not found: {path} (set CLUSTERGRAPH_DCAT_AP_SHAPES_DIR to the folder "
+                           "of the SEMIC DCAT-AP 3.0.1 release)")
         graph.parse(path, format="turtle")
     return graph
 
