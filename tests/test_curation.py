@@ -240,3 +240,44 @@ def test_a_repeating_practice_may_not_carry_statements_again(settings: Settings,
     with pytest.raises(CurationError) as caught:
         load_curation(directory)
     assert "practices/3.3.3.yaml: the text repeats another practice's" in str(caught.value)
+
+
+def _statements(curation: Curation, sid: str) -> list[tuple[str, str, str | None]]:
+    practice = curation.practices[sid]
+    return ([(p.organisation, p.role, p.target) for p in practice.participations]
+            + [(r.subject, r.relation, r.object) for r in practice.relations])
+
+
+def test_review_fixes_of_issue_12_stay_fixed(curation: Curation, build_result: BuildResult) -> None:
+    """Each statement the issue named as resting on inference is gone or stated the way the text states it."""
+    # 3.1.4: the text never says ReNITT is "The National Network for Innovation and Technology Transfer"
+    assert curation.projects["renitt"].aliases == ()
+    assert "national-network-innovation-technology-transfer" in curation.projects
+    # 3.4.2: "established the Innovation Clusters" names none of the seven: no "Regione Piemonte founded X"
+    assert not [s for s in _statements(curation, "3.4.2") if s[1] == "founded"]
+    # 3.2.6: no operator role without a quote naming the cluster; the hub its coordinator manages is linked
+    sa_am = [s for s in _statements(curation, "3.2.6") if s[1] == "operator"]
+    assert sa_am == [("silesia-automotive-advanced-manufacturing", "operator", "sa-am-digital-innovation-hub")]
+    # 3.5.3: the statement whose quote named neither end is gone; the platform is a mention of the practice
+    assert not curation.practices["3.5.3"].participations
+    assert [m.project for m in curation.practices["3.5.3"].mentions] == ["lanatheque"]
+    # 3.2.11: a faculty and a student group are part of their university, never its collaborators
+    assert ("lublin-university-of-technology", "partner", "innodesign") not in _statements(curation, "3.2.11")
+    assert ("health-architecture-student-research-group", "coordinator", "innodesign-design-workshop") in \
+        _statements(curation, "3.2.11")
+    university = "lublin-university-of-technology"
+    assert not [link for link in build_result.built.collaborations if university in (link.a, link.b)
+                and {link.a, link.b} & {"faculty-of-civil-engineering-and-architecture-lublin",
+                                        "health-architecture-student-research-group"}]
+    # 3.5.16: "Furniture GO International" is linked (a mention: the text names no partner or funder)
+    assert "furniture-go-international" in {m.project for m in curation.practices["3.5.16"].mentions}
+
+
+def test_every_registered_project_is_linked(curation: Curation) -> None:
+    linked = {m.project for p in curation.practices.values() for m in p.mentions if m.project}
+    for practice in curation.practices.values():
+        linked |= {p.target for p in practice.participations if p.target}
+        linked |= {f.target for f in practice.fundings if f.target}
+        linked |= {a.project for a in practice.affiliations}
+        linked |= {r.subject for r in practice.relations} | {r.object for r in practice.relations}
+    assert set(curation.projects) <= linked, set(curation.projects) - linked
