@@ -313,7 +313,10 @@ class _Located(dict[Any, Any]):
     line = 0
 
 
-class _LineLoader(yaml.SafeLoader):
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+
+
+class _LineLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """PyYAML's safe loader whose mappings are :class:`_Located` and refuse a key given twice."""
 
 
@@ -645,19 +648,19 @@ class _Entry:
         if value is None or (isinstance(value, str) and not value.strip()):
             self.fail(f"'{key}' is required")
             return None
-        if not isinstance(value, str | int | float):
-            self.fail(f"'{key}' must be text")
+        if not isinstance(value, str):
+            self.fail(f"'{key}' must be text, not {type(value).__name__} ({value!r}; quote it if it is text)")
             return None
-        return str(value)
+        return value
 
     def optional(self, key: str) -> str | None:
         value = self._get(key)
         if value is None or value == "":
             return None
-        if not isinstance(value, str | int | float):
-            self.fail(f"'{key}' must be text")
+        if not isinstance(value, str):
+            self.fail(f"'{key}' must be text, not {type(value).__name__} ({value!r}; quote it if it is text)")
             return None
-        return str(value)
+        return value
 
     def slug(self, key: str) -> str | None:
         value = self.text(key)
@@ -684,10 +687,10 @@ class _Entry:
         value = self._get(key)
         if value is None:
             return ()
-        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-            self.fail(f"'{key}' must be a list of strings")
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(f"'{key}' must be a list of non-empty strings (quote numbers)")
             return ()
-        return tuple(str(v) for v in value)
+        return tuple(value)
 
     def entries(self, key: str) -> list[_Entry]:
         value = self._get(key)
