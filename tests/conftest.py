@@ -51,6 +51,9 @@ def copy_project() -> Callable[[Path], Path]:
 def project_copy(tmp_path: Path) -> Settings:
     """Settings for a fresh copy of the project in a temporary directory."""
     return Settings(project_dir=copy_inputs(tmp_path))
+# Copies of the project (tmp_path) have no ../shared beside them: point them at the checkout's reference data.
+os.environ.setdefault("CLUSTERGRAPH_EU_VOCABULARIES_DIR", str(reference_dir() / "eu-vocabularies"))
+os.environ.setdefault("CLUSTERGRAPH_NUTS_FILE", str(reference_dir() / "nuts" / "nuts2021.csv"))
 
 
 @pytest.fixture(scope="session")

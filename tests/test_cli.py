@@ -78,6 +78,13 @@ def test_export_csv_writes_the_analyst_tables(run, project: Path) -> None:  # ty
     assert legalnext["project"] == "IO SONO FRIULI VENEZIA GIULIA" and legalnext["evidence"] == "Legalnext (SDGs aspects)"
     cedeg = sorted(row["programme"] for row in participations if row["organisation"] == "CEDEG" and row["programme"])
     assert cedeg == ["ESCP-4i", "ESCP-4s", "ESCP-4x", "Euroclusters"]  # one row per participation
+    with (project / "csv" / "fundings.csv").open(encoding="utf-8") as handle:
+        fundings = list(csv.DictReader(handle))
+    assert list(fundings[0]) == ["funder", "funder_iri", "programme", "target", "target_iri", "practice", "evidence"]
+    bmftr = next(row for row in fundings if row["funder_iri"].endswith("/organisation/bmftr"))  # a ministry pays
+    assert (bmftr["programme"], bmftr["practice"]) == ("Clusters4Future", "3.1.5") and "BMFTR" in bmftr["evidence"]
+    fesr = next(row for row in fundings if row["funder"] == "PR Veneto FESR 2021-2027")  # a programme pays
+    assert fesr["target"] == "Innovation Lab" and fesr["programme"] == "European Regional Development Fund"
     with (project / "csv" / "collaborations.csv").open(encoding="utf-8") as handle:
         collaborations = list(csv.DictReader(handle))
     assert all(row["a_iri"] < row["b_iri"] for row in collaborations)
@@ -110,3 +117,29 @@ def test_curation_check_lists_problems_and_fails(run, project: Path) -> None:  #
         assert unreadable.exit_code == 1 and "not valid YAML" in unreadable.output
     finally:
         practice.write_text(original, encoding="utf-8")
+
+
+def test_parse_reports_the_source_notes(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("parse")
+    assert result.exit_code == 0, result.output
+    assert "3.3.3 (line 2441) source-note duplicated-text (repeats 3.3.1)" in result.output
+    assert "source-note typo: The heading prints 'Techics'" in result.output
+
+
+def test_export_dcat_refuses_loopback_urls_unless_asked(run, project: Path,  # type: ignore[no-untyped-def]
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    if not (project / "data" / "build" / "store").exists():
+        assert run("build").exit_code == 0
+    refused = run("export", "dcat", "--out", str(project / "portal"))
+    assert refused.exit_code == 2 and "CLUSTERGRAPH_PUBLIC_URL" in refused.output
+    assert not (project / "portal" / "catalog.ttl").exists()
+    local = run("export", "dcat", "--out", str(project / "portal"), "--allow-local-urls")
+    assert local.exit_code == 0, local.output
+    public = run("export", "dcat", "--out", str(project / "public"), "--public-url", "https://data.example.eu")
+    assert public.exit_code == 0, public.output
+    assert "https://data.example.eu/dumps/" in (project / "public" / "catalog.ttl").read_text(encoding="utf-8")
+    monkeypatch.setenv("CLUSTERGRAPH_DCAT_AP_SHAPES_DIR", str(project / "no-such-shapes"))
+    get_settings.cache_clear()
+    missing = run("export", "dcat", "--out", str(project / "public"), "--public-url", "https://data.example.eu",
+                  "--validate")
+    assert missing.exit_code == 2 and "CLUSTERGRAPH_DCAT_AP_SHAPES_DIR" in missing.output

@@ -6,14 +6,20 @@ import csv
 import shutil
 from pathlib import Path
 
-import pycountry
 import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
 
+from clustergraph.authority import alpha3
+from clustergraph.build import BuildResult, make_dataset
 from clustergraph.curation import Curation, load_curation, normalise_name
+from clustergraph.curation_check import check_curation, report_problems
 from clustergraph.errors import CurationError
 from clustergraph.evidence import check_evidence, register_hits, uncovered_hits
 from clustergraph.records import Guidebook
 from clustergraph.settings import Settings
+from clustergraph.validate import flatten
+from clustergraph.vocab import CG
 
 
 def _codes(path: Path) -> set[str]:
@@ -61,11 +67,11 @@ def test_eu_programme_codes_exist_in_the_authority_table(curation: Curation, ref
 def test_country_codes_map_to_the_eu_country_table(curation: Curation, guidebook: Guidebook,
                                                    reference: Path) -> None:
     table = _codes(reference / "eu-vocabularies/country.csv")
-    alpha2 = {o.country for o in curation.organisations.values() if o.country}
-    alpha2 |= {p.country_code for p in guidebook.practices if p.country_code}
-    for code in alpha2:
-        country = pycountry.countries.get(alpha_2=code)
-        assert country is not None and country.alpha_3 in table, code
+    codes = {o.country for o in curation.organisations.values() if o.country}
+    codes |= {p.country_code for p in guidebook.practices if p.country_code}
+    for code in codes:
+        assert alpha3(code) in table, code
+    assert curation.organisations["shpdk"].country == "XKX"  # "SHPDK - Kosovo": the EU table's code
 
 
 def test_register_hits_find_programme_names(curation: Curation, guidebook: Guidebook) -> None:
@@ -88,7 +94,7 @@ def _copy(settings: Settings, tmp_path: Path) -> Path:
     ("organisations/x.yaml", "- id: dup-a\n  name: VEGEPOLYS VALLEY\n  type: company\n",
      "is also used by"),
     ("organisations/x.yaml", "- id: x-org\n  name: X\n  type: company\n  colour: red\n", "unknown key 'colour'"),
-    ("organisations/x.yaml", "- id: x-org\n  name: X\n  type: company\n  country: ITA\n", "alpha-2"),
+    ("organisations/x.yaml", "- id: x-org\n  name: X\n  type: company\n  country: Italy\n", "alpha-2"),
     ("organisations/x.yaml", "- id: nobody\n  aliases: [Y]\n", "extends unknown id 'nobody'"),
     ("practices/3.9.9.yaml", "practice: 3.9.9\nfunding:\n  - programme: no-such\n    quote: q\n",
      "funding by unknown programme 'no-such'"),
@@ -177,3 +183,101 @@ def test_practices_are_placed_in_the_regions_the_text_names(curation: Curation) 
 def test_every_practice_is_curated(curation: Curation, guidebook: Guidebook) -> None:
     """So every programme name in every practice is covered (the coverage check applies to curated practices)."""
     assert set(curation.practices) == {p.section_id for p in guidebook.practices}
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("  country: AT\n", "  country: XXX\n", "organisations/shared.yaml:20 [green-tech-valley]: country 'XXX' is not in"),
+    ("  country: FR\n  region: FRG02", "  country: IT\n  region: FRG02",
+     "organisations/shared.yaml:4 [vegepolys-valley]: region FRG02 lies in FR, not in the organisation's country IT"),
+    ("  type: cluster-organisation\n  country: AT\n", "  type: public-authority\n  country: AT\n",
+     "organisations/shared.yaml:20 [green-tech-valley]: 'green-tech-valley' owns practice 3.3.1 but is a "
+     "public-authority"),
+    ("  name: Green Tech Valley\n", "  name: Green Tech Valley\n  name: Green Tech Valey\n",
+     "organisations/shared.yaml:22: not valid YAML: key 'name' is given twice"),
+])
+def test_curation_check_names_file_and_entry_of_what_build_refuses(project_copy: Settings, old: str, new: str,
+                                                                   message: str) -> None:
+    shared = project_copy.path(project_copy.curation_dir) / "organisations" / "shared.yaml"
+    text = shared.read_text(encoding="utf-8")
+    assert old in text
+    shared.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _, _, problems = check_curation(project_copy)
+    assert any(problem.startswith(message) for problem in problems), problems
+    with pytest.raises(CurationError) as refused:  # and the build refuses it with the same words
+        make_dataset(project_copy)
+    assert message in str(refused.value)
+
+
+def test_a_shape_violation_is_traced_to_its_curation_entry(curation: Curation, settings: Settings) -> None:
+    report = Graph()
+    result = BNode()
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.focusNode, URIRef(settings.base_iri + "organisation/shpdk")))
+    report.add((result, SH.resultMessage, Literal("planted")))
+    assert report_problems(report, curation, settings.base_iri) == [
+        f"{curation.organisations['shpdk'].where}: planted ({settings.base_iri}organisation/shpdk)"]
+    assert curation.organisations["shpdk"].where.startswith("organisations/3.5.9-3.5.17.yaml:")
+
+
+def test_the_duplicated_body_of_3_3_3_is_a_source_note_and_its_statements_live_in_3_3_1(
+        curation: Curation, build_result: BuildResult, settings: Settings) -> None:
+    repeated = curation.practices["3.3.3"]
+    assert [(note.kind, note.repeats) for note in repeated.source_notes] == [("duplicated-text", "3.3.1"),
+                                                                            ("typo", None)]
+    assert not (repeated.participations or repeated.relations or repeated.fundings)
+    graph = flatten(build_result.built.dataset)
+    practice = URIRef(settings.base_iri + "practice/3.3.3")
+    notes = list(graph.objects(practice, CG.sourceNote))
+    assert {str(graph.value(note, CG.noteKind)) for note in notes} == {"duplicated-text", "typo"}
+    assert URIRef(settings.base_iri + "practice/3.3.1") in {graph.value(note, CG.repeats) for note in notes}
+
+
+def test_a_repeating_practice_may_not_carry_statements_again(settings: Settings, tmp_path: Path) -> None:
+    directory = _copy(settings, tmp_path)
+    path = directory / "practices" / "3.3.3.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "participations:\n  - organisation: andritz\n"
+                    "    role: partner\n    quote: \"partners such as Andritz to be won over\"\n", encoding="utf-8")
+    with pytest.raises(CurationError) as caught:
+        load_curation(directory)
+    assert "practices/3.3.3.yaml: the text repeats another practice's" in str(caught.value)
+
+
+def _statements(curation: Curation, sid: str) -> list[tuple[str, str, str | None]]:
+    practice = curation.practices[sid]
+    return ([(p.organisation, p.role, p.target) for p in practice.participations]
+            + [(r.subject, r.relation, r.object) for r in practice.relations])
+
+
+def test_review_fixes_of_issue_12_stay_fixed(curation: Curation, build_result: BuildResult) -> None:
+    """Each statement the issue named as resting on inference is gone or stated the way the text states it."""
+    # 3.1.4: the text never says ReNITT is "The National Network for Innovation and Technology Transfer"
+    assert curation.projects["renitt"].aliases == ()
+    assert "national-network-innovation-technology-transfer" in curation.projects
+    # 3.4.2: "established the Innovation Clusters" names none of the seven: no "Regione Piemonte founded X"
+    assert not [s for s in _statements(curation, "3.4.2") if s[1] == "founded"]
+    # 3.2.6: no operator role without a quote naming the cluster; the hub its coordinator manages is linked
+    sa_am = [s for s in _statements(curation, "3.2.6") if s[1] == "operator"]
+    assert sa_am == [("silesia-automotive-advanced-manufacturing", "operator", "sa-am-digital-innovation-hub")]
+    # 3.5.3: the statement whose quote named neither end is gone; the platform is a mention of the practice
+    assert not curation.practices["3.5.3"].participations
+    assert [m.project for m in curation.practices["3.5.3"].mentions] == ["lanatheque"]
+    # 3.2.11: a faculty and a student group are part of their university, never its collaborators
+    assert ("lublin-university-of-technology", "partner", "innodesign") not in _statements(curation, "3.2.11")
+    assert ("health-architecture-student-research-group", "coordinator", "innodesign-design-workshop") in \
+        _statements(curation, "3.2.11")
+    university = "lublin-university-of-technology"
+    assert not [link for link in build_result.built.collaborations if university in (link.a, link.b)
+                and {link.a, link.b} & {"faculty-of-civil-engineering-and-architecture-lublin",
+                                        "health-architecture-student-research-group"}]
+    # 3.5.16: "Furniture GO International" is linked (a mention: the text names no partner or funder)
+    assert "furniture-go-international" in {m.project for m in curation.practices["3.5.16"].mentions}
+
+
+def test_every_registered_project_is_linked(curation: Curation) -> None:
+    linked = {m.project for p in curation.practices.values() for m in p.mentions if m.project}
+    for practice in curation.practices.values():
+        linked |= {p.target for p in practice.participations if p.target}
+        linked |= {f.target for f in practice.fundings if f.target}
+        linked |= {a.project for a in practice.affiliations}
+        linked |= {r.subject for r in practice.relations} | {r.object for r in practice.relations}
+    assert set(curation.projects) <= linked, set(curation.projects) - linked

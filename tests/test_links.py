@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clustergraph.build import BuildResult
 from clustergraph.curation import Affiliation, Curation, Funding, Participation, PracticeCuration
 from clustergraph.links import derive_collaborations
 
@@ -59,3 +60,20 @@ def test_a_project_under_a_programme_links_via_that_programme() -> None:
                                 (), (), (), (Affiliation("3.2.1", "suave", "horizon-europe", "q"),))
     links = derive_collaborations(_curation(practice), owners={})
     assert [(link.a, link.b, link.programmes) for link in links] == [("cluster", "university", ("horizon-europe",))]
+
+
+def test_a_body_printed_twice_does_not_count_its_pairs_twice(curation: Curation) -> None:
+    from dataclasses import replace
+
+    owners = {"3.3.1": "green-tech-valley", "3.3.3": "green-tech-valley"}
+    original, repeated = curation.practices["3.3.1"], curation.practices["3.3.3"]
+    once = derive_collaborations(replace(curation, practices={"3.3.1": original}), owners)
+    # even if 3.3.3 carried 3.3.1's statements again, the duplicated-text note keeps them out of the count
+    twice = replace(repeated, participations=tuple(replace(p, practice="3.3.3") for p in original.participations))
+    both = derive_collaborations(replace(curation, practices={"3.3.1": original, "3.3.3": twice}), owners)
+    assert both == once and once
+    assert all(link.practices == ("3.3.1",) for link in once)
+
+
+def test_the_built_graph_counts_no_collaboration_from_the_duplicated_text(build_result: BuildResult) -> None:
+    assert all("3.3.3" not in link.practices for link in build_result.built.collaborations)

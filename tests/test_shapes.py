@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import RDF, SH, SKOS, XSD
 
 from clustergraph.build import BuildResult
 from clustergraph.rdf import load_ontology
 from clustergraph.settings import Settings
-from clustergraph.validate import flatten, load_shapes, validate_graph
+from clustergraph.validate import CONSTRAINTS, constraint_rows, flatten, load_shapes, validate_graph
 
 BAD = Literal("not-a-valid-value", datatype=XSD.boolean)
 
@@ -94,3 +95,87 @@ def test_every_property_shape_fires_on_a_broken_graph(shapes: Graph, ontology: G
         assert _fired(after.graph, prop, focus), f"{node_shape} {path} did not fire"
         checked += 1
     assert checked >= 60
+
+
+ORG = "https://w3id.org/clustergraph/organisation/"
+PRACTICE = "https://w3id.org/clustergraph/practice/"
+CG_NS = "https://w3id.org/clustergraph/ontology#"
+
+
+def _setting(focus: str, predicate: URIRef, value: str, replace: bool = True) -> Callable[[Graph], URIRef]:
+    """A planter that sets (or adds) one triple on ``focus`` and returns the focus."""
+    def plant(graph: Graph) -> URIRef:
+        triple = (URIRef(focus), predicate, URIRef(value))
+        graph.set(triple) if replace else graph.add(triple)
+        return URIRef(focus)
+    return plant
+
+
+GREEN_TECH_VALLEY = ORG + "green-tech-valley"  # an Austrian cluster
+COSME = "https://w3id.org/clustergraph/programme/cosme"
+
+
+def _plant_missing_shortcut(graph: Graph) -> URIRef:
+    statement = next(graph.subjects(RDF.type, URIRef(CG_NS + "Funding")))
+    target = graph.value(statement, URIRef(CG_NS + "funds"))
+    graph.remove((target, URIRef(CG_NS + "fundedBy"), graph.value(statement, URIRef(CG_NS + "programme"))))
+    return statement  # type: ignore[return-value]
+
+
+PLANTED = [
+    ("CountryInAuthorityTable", _setting(GREEN_TECH_VALLEY, URIRef(CG_NS + "country"),
+                                         "http://publications.europa.eu/resource/authority/country/XXX")),
+    ("NutsInAuthorityTable", _setting(GREEN_TECH_VALLEY, URIRef(CG_NS + "region"),
+                                      "http://data.europa.eu/nuts/code/FRZ9")),
+    ("EuProgrammeInAuthorityTable", _setting(COSME, SKOS.closeMatch,
+                                             "http://publications.europa.eu/resource/authority/eu-programme/NOPE",
+                                             replace=False)),
+    ("RegionInCountry", _setting(GREEN_TECH_VALLEY, URIRef(CG_NS + "region"), "http://data.europa.eu/nuts/code/ITH3")),
+    ("ProjectIsLinked", _setting("https://w3id.org/clustergraph/project/nobody-knows", RDF.type, CG_NS + "Project")),
+    ("ShortcutHasStatement", _setting(PRACTICE + "3.1.1", URIRef(CG_NS + "mentions"), COSME, replace=False)),
+    ("StatementHasShortcut", _plant_missing_shortcut),
+    ("RelationShortcutHasStatement", _setting(GREEN_TECH_VALLEY, URIRef("http://www.w3.org/ns/org#memberOf"),
+                                              ORG + "vegepolys-valley", replace=False)),
+]
+
+
+@pytest.mark.parametrize(("constraint", "plant"), PLANTED)
+def test_every_whole_graph_constraint_refuses_its_planted_fault(data: Graph, constraint: str,
+                                                                plant: Callable[[Graph], URIRef]) -> None:
+    assert not [row for row in constraint_rows(data) if row.constraint == constraint]
+    graph = Graph()
+    for triple in data:
+        graph.add(triple)
+    focus = plant(graph)
+    rows = [row for row in constraint_rows(graph) if row.constraint == constraint]
+    assert str(focus) in {row.focus for row in rows}, rows
+
+
+def test_every_constraint_has_a_planted_fault() -> None:
+    assert {name for name, _ in PLANTED} == set(CONSTRAINTS)
+
+
+def test_a_ministry_cannot_own_a_practice(shapes: Graph, ontology: Graph, data: Graph) -> None:
+    focus = URIRef(PRACTICE + "3.1.1")
+    graph = _neighbourhood(data, ontology, focus)
+    ministry = URIRef(ORG + "a-ministry")
+    graph.set((focus, URIRef(CG_NS + "owner"), ministry))
+    graph.add((ministry, RDF.type, URIRef(CG_NS + "PublicAuthority")))
+    report = validate_graph(graph, shapes, ontology)
+    assert any((result, SH.resultPath, URIRef(CG_NS + "owner")) in report.graph
+               for result in report.graph.subjects(SH.focusNode, focus))
+
+
+def test_closed_shapes_refuse_an_unknown_property(shapes: Graph, ontology: Graph, data: Graph) -> None:
+    closed = [shape for shape in shapes.subjects(SH.closed, Literal(True))]
+    assert len(closed) >= 7
+    for shape in closed:
+        target = shapes.value(shape, SH.targetClass)
+        focus = next(s for s in sorted(data.subjects(RDF.type, target)) if isinstance(s, URIRef))
+        graph = _neighbourhood(data, ontology, focus)
+        assert validate_graph(graph, shapes, ontology).graph.value(None, SH.sourceConstraintComponent,
+                                                                   None) != SH.ClosedConstraintComponent
+        graph.add((focus, URIRef(CG_NS + "colour"), Literal("red")))
+        report = validate_graph(graph, shapes, ontology).graph
+        assert any((result, SH.sourceConstraintComponent, SH.ClosedConstraintComponent) in report
+                   for result in report.subjects(SH.focusNode, focus)), shape

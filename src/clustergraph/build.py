@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from clustergraph.authority import load_authority_tables, table_problems
 from clustergraph.curation import Curation, load_curation
 from clustergraph.dumps import write_dumps
 from clustergraph.errors import CurationError, SourceError, StoreError, ValidationFailed
@@ -40,6 +41,7 @@ class BuildResult:
     built: BuiltDataset
     nquads: bytes
     report: Report
+    tables_checked: bool = True
 
     @property
     def triples(self) -> int:
@@ -61,6 +63,7 @@ class BuildSummary:
     conforms: bool
     seconds: float
     store: Path
+    tables_checked: bool = True
 
 
 def read_inputs(settings: Settings) -> tuple[Guidebook, Curation, SourceMeta]:
@@ -94,12 +97,16 @@ def hidden_graphs(settings: Settings) -> tuple[str, ...]:
 def make_dataset(settings: Settings) -> BuildResult:
     """Run every step up to validation, in memory; nothing is written."""
     guidebook, curation, meta = read_inputs(settings)
+    tables = load_authority_tables(settings, curation)
+    if tables.checked and (problems := table_problems(curation, guidebook, tables)):
+        raise CurationError(problems)
     ontology = load_ontology(settings.path(settings.ontology_dir))
-    built = to_dataset(guidebook, curation, meta, Iris(settings.base_iri), ontology)
+    built = to_dataset(guidebook, curation, meta, Iris(settings.base_iri), ontology, tables)
     logger.info("%d practices, %d organisations -> %d triples", len(guidebook.practices),
                 len(curation.organisations), len(built.dataset))
-    report = validate_graph(flatten(built.dataset), load_shapes(settings.path(settings.shapes_dir)), ontology)
-    return BuildResult(guidebook, curation, built, to_nquads(built.dataset), report)
+    report = validate_graph(flatten(built.dataset), load_shapes(settings.path(settings.shapes_dir)), ontology,
+                            check_tables=tables.checked)
+    return BuildResult(guidebook, curation, built, to_nquads(built.dataset), report, tables.checked)
 
 
 def personal_graph(settings: Settings) -> str:
@@ -179,5 +186,6 @@ def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSum
         conforms=result.report.conforms,
         seconds=time.perf_counter() - started,
         store=generation / STORE,
+        tables_checked=result.tables_checked,
     )
     return result, summary

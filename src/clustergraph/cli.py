@@ -18,14 +18,15 @@ import typer
 from clustergraph import __version__
 from clustergraph.build import build, hidden_graphs
 from clustergraph.curation import Curation, load_curation, write_regions
-from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, StoreError,
+from clustergraph.curation_check import check_curation
+from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, SettingError, StoreError,
                                  ValidationFailed)
 from clustergraph.dumps import describe_dumps
-from clustergraph.evidence import check_evidence, register_hits, uncovered_hits
+from clustergraph.evidence import register_hits, uncovered_hits
 from clustergraph.mqa import score_catalogue
 from clustergraph.network.analysis import analyse, metrics_text
 from clustergraph.network.extract import Filters
-from clustergraph.publish import catalogue_graph, dumps_dir, write_catalogue
+from clustergraph.publish import catalogue_graph, check_public_url, dumps_dir, write_catalogue
 from clustergraph.query_library import resolve_query
 from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import get_settings
@@ -76,7 +77,7 @@ class OutputFormat(str, Enum):
 
 def _fail(error: ClusterGraphError) -> NoReturn:
     typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
-    code = 2 if isinstance(error, NotFound | QueryError) else 1
+    code = 2 if isinstance(error, NotFound | QueryError | SettingError) else 1
     raise typer.Exit(code)
 
 
@@ -112,6 +113,10 @@ def build_command(
         f"{summary.triples} triples; SHACL: {'conforms' if summary.conforms else 'VIOLATIONS'}; "
         f"{summary.parse_issues} parse notes in {summary.store.parent / 'parse-report.txt'}\n"
         f"generation: {summary.store.parent.name} ({summary.store}); {summary.seconds:.1f} s")
+    if not summary.tables_checked:
+        typer.secho("authority tables not found: country, programme and NUTS codes were not checked against the EU "
+                    "and Eurostat tables (set CLUSTERGRAPH_EU_VOCABULARIES_DIR and CLUSTERGRAPH_NUTS_FILE)",
+                    fg=typer.colors.YELLOW, err=True)
 
 
 @app.command("serve")
@@ -135,7 +140,8 @@ def serve_command(
 
 @app.command("parse")
 def parse_command() -> None:
-    """Print what the parser could not place (stray lines, empty values, missing sections)."""
+    """Print what the parser could not place (stray lines, empty values, missing sections) and the defects of
+    the text the curation records (source notes)."""
     settings = get_settings()
     try:
         guidebook = parse_guidebook(read_source(settings.path(settings.source_file)))
@@ -144,6 +150,16 @@ def parse_command() -> None:
     typer.echo(f"{len(guidebook.practices)} practices in {len(guidebook.chapters)} chapters")
     for issue in guidebook.issues:
         typer.echo(str(issue))
+    try:
+        curation = load_curation(settings.path(settings.curation_dir))
+    except CurationError as error:
+        _fail(error)
+    for sid, curated in curation.practices.items():
+        printed = guidebook.practice(sid)
+        for note in curated.source_notes:
+            line = printed.first_line if printed else 0
+            repeats = f" (repeats {note.repeats})" if note.repeats else ""
+            typer.echo(f"{sid} (line {line}) source-note {note.kind}{repeats}: {note.note} Evidence: {note.quote!r}")
 
 
 @app.command("query")
@@ -216,18 +232,20 @@ def hits_command(
 def check_command(
     practices: list[str] = typer.Argument(None, help="Only report problems that name these section ids."),
 ) -> None:
-    """Check the curation files and every quote against the guidebook, without building."""
-    guidebook, curation = _guidebook_and_curation()
+    """Report everything a build would refuse (files, quotes, authority tables, shapes), naming file and entry."""
+    try:
+        guidebook, curation, problems = check_curation(get_settings())
+    except ClusterGraphError as error:
+        _fail(error)
     unknown = [sid for sid in practices or [] if guidebook.practice(sid) is None]
     if unknown:
         _fail(NotFound(f"no practice {', '.join(unknown)}"))
-    problems = check_evidence(curation, guidebook)
     if practices:
         wanted = re.compile(rf"(?<![\d.])(?:{'|'.join(map(re.escape, practices))})(?![\d])")
         problems = [line for line in problems if wanted.search(line)]
     for line in problems:
         typer.echo(line)
-    curated = len(curation.practices)
+    curated = len(curation.practices) if curation else 0
     typer.echo(f"{len(problems)} problems; {curated} of {len(guidebook.practices)} practices curated")
     if problems:
         raise typer.Exit(1)
@@ -292,7 +310,8 @@ def network_command(
 def export_csv_command(
     out: Path = typer.Option(..., "--out", file_okay=False, help="Directory for the analyst CSV files."),
 ) -> None:
-    """Write practices.csv, organisations.csv, participations.csv, collaborations.csv and relations.csv."""
+    """Write practices.csv, organisations.csv, participations.csv, fundings.csv, collaborations.csv and
+    relations.csv."""
     settings = get_settings()
     try:
         store = open_store(settings.query_store_dir, hidden_graphs(settings))
@@ -309,11 +328,14 @@ def export_dcat_command(
     mqa: bool = typer.Option(False, "--mqa", help="Score it by the data.europa.eu MQA (fetches its URLs)."),
     public_url: str = typer.Option(None, "--public-url", help="Where the server is reached (default: setting, "
                                                                "else http://HOST:PORT)."),
+    allow_local_urls: bool = typer.Option(False, "--allow-local-urls",
+                                          help="Write the catalogue even if its URLs point at this machine."),
 ) -> None:
     """Write the DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD) and the dumps it describes."""
     settings = get_settings()
     root = (public_url or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
     try:
+        check_public_url(root, allow_local_urls)
         store = open_store(settings.query_store_dir, hidden_graphs(settings))
         graph = catalogue_graph(settings, store.select_values, root)
         report = validate_catalogue(graph, settings.path(settings.dcat_ap_shapes_dir)) if validate or mqa else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,9 @@ from clustergraph.yaml_loader import load_yaml
 
 ORGANISATION_TYPES = ("cluster-organisation", "meta-cluster", "company", "research", "public-authority",
                       "agency-or-network", "other")
+# What a practice's owner (printed under "Name of the cluster/association") may be: a cluster, a meta-cluster,
+# a cluster agency or association, or the company that runs the cluster (leap:up GmbH, 3.5.13).
+OWNER_TYPES = ("cluster-organisation", "meta-cluster", "agency-or-network", "company")
 PROGRAMME_KINDS = ("programme", "instrument", "network")
 SCOPES = ("eu", "national", "regional", "international")
 PROJECT_KINDS = ("project", "alliance", "network", "initiative", "hub", "platform", "event")
@@ -34,9 +37,10 @@ RELATIONS = {
     "founded": ("organisation", "entity"),
     "spin-off-of": ("organisation", "organisation"),
 }
+NOTE_KINDS = ("duplicated-text", "name-variant", "typo")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SECTION_ID = re.compile(r"^3\.\d+\.\d+$")
-ISO_ALPHA2 = re.compile(r"^[A-Z]{2}$")
+COUNTRY_CODE = re.compile(r"^[A-Z]{2,3}$")  # ISO 3166-1 alpha-2, or a code of the EU country table (XKX)
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class Organisation:
     country: str | None
     region: str | None
     evidence: tuple[Evidence, ...]
+    where: str = field(default="", compare=False)  # file:line [id] of the defining entry
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ class Programme:
     country: str | None
     eu_programme: tuple[str, ...]
     evidence: tuple[Evidence, ...]
+    where: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class Project:
     aliases: tuple[str, ...]
     kind: str
     evidence: tuple[Evidence, ...]
+    where: str = field(default="", compare=False)
 
 
 Entity = Organisation | Programme | Project  # what a register holds: named, aliased, quoted
@@ -99,6 +106,7 @@ class Participation:
     target: str | None
     role: str
     quote: str
+    where: str = field(default="", compare=False)  # file:line of the entry
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,7 @@ class Funding:
     target: str | None
     programme: str
     quote: str
+    where: str = field(default="", compare=False)  # file:line of the entry
 
 
 @dataclass(frozen=True)
@@ -120,16 +129,20 @@ class Affiliation:
     project: str
     programme: str
     quote: str
+    where: str = field(default="", compare=False)  # file:line of the entry
 
 
 @dataclass(frozen=True)
 class Mention:
-    """A programme a practice names without it funding anything there."""
+    """A programme a practice names without it funding anything there, or (``project`` set, ``programme``
+    empty) a project the practice names without saying who takes part in it or who pays."""
 
     practice: str
     programme: str
     quote: str
     note: str | None
+    where: str = field(default="", compare=False)
+    project: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +155,7 @@ class Relation:
     relation: str
     object: str
     quote: str
+    where: str = field(default="", compare=False)  # file:line of the entry
 
 
 @dataclass(frozen=True)
@@ -151,6 +165,7 @@ class Placement:
     practice: str
     nuts: str
     quote: str
+    where: str = field(default="", compare=False)  # file:line of the entry
 
 
 @dataclass(frozen=True)
@@ -160,6 +175,23 @@ class EcosystemChoice:
     practice: str
     ecosystem: str
     quote: str
+    where: str = field(default="", compare=False)  # file:line of the entry
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    """A defect of the source text itself (a body printed twice, a name printed two ways, a typo), recorded
+    so that readers of the graph see it and statements resting on it can be judged.
+
+    ``repeats`` names the practice whose text this one prints again (``duplicated-text``); the quote then
+    occurs in both."""
+
+    practice: str
+    kind: str
+    note: str
+    quote: str
+    repeats: str | None
+    where: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -188,6 +220,7 @@ class PracticeCuration:
     mentions: tuple[Mention, ...]
     relations: tuple[Relation, ...] = ()
     affiliations: tuple[Affiliation, ...] = ()
+    source_notes: tuple[SourceNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -256,16 +289,19 @@ def load_curation(directory: Path) -> Curation:
     programmes = _load_register(directory / "programmes", _programme, problems)
     projects = _load_register(directory / "projects", _project, problems)
     practices: dict[str, PracticeCuration] = {}
+    if not (directory / "practices").is_dir():
+        problems.at("practices", "folder not found")
     for path in sorted((directory / "practices").glob("*.yaml")):
-        doc = _read_yaml(path, problems)
+        name = f"practices/{path.name}"
+        doc = _read_yaml(path, name, problems)
         if doc is None:
             continue
-        curated = _practice(doc, str(path.name), problems)
+        curated = _practice(doc, name, problems)
         if curated and curated.practice in practices:
-            problems.at(path.name, f"practice {curated.practice} is curated twice")
+            problems.at(name, f"practice {curated.practice} is curated twice")
         elif curated:
             if path.stem != curated.practice:
-                problems.at(path.name, f"file name does not match 'practice: {curated.practice}'")
+                problems.at(name, f"file name does not match 'practice: {curated.practice}'")
             practices[curated.practice] = curated
     curation = Curation(organisations, programmes, projects, practices, regions)
     _check_references(curation, problems)
@@ -274,25 +310,82 @@ def load_curation(directory: Path) -> Curation:
     return curation
 
 
-def _read_yaml(path: Path, problems: _Problems) -> Any:
+class _Located(dict[Any, Any]):
+    """A YAML mapping that remembers the line it starts on, so a problem can name it."""
+
+    line = 0
+
+
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+
+
+class _LineLoader(_SafeLoader):  # type: ignore[valid-type,misc]
+    """PyYAML's safe loader whose mappings are :class:`_Located` and refuse a key given twice."""
+
+
+def _construct_located(loader: _LineLoader, node: yaml.MappingNode) -> _Located:
+    loader.flatten_mapping(node)
+    mapping = _Located()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in mapping
+        except TypeError as exc:
+            raise yaml.constructor.ConstructorError(None, None, f"unhashable key ({exc})",
+                                                    key_node.start_mark) from exc
+        if duplicate:
+            raise yaml.constructor.ConstructorError(None, None, f"key '{key}' is given twice",
+                                                    key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_located)
+
+
+def _line_of(item: Any) -> int:
+    """The line a mapping starts on (0 when unknown)."""
+    return item.line if isinstance(item, _Located) else 0
+
+
+def _read_yaml(path: Path, name: str, problems: _Problems) -> Any:
+    """The document in ``path``, or None (with a problem naming ``name``) when it is unreadable or empty."""
     try:
-        return load_yaml(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 (a safe loader)
     except (OSError, UnicodeDecodeError) as exc:
-        problems.at(path.name, f"cannot read: {exc}")
+        problems.at(name, f"cannot read: {exc}")
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        problems.at(path.name, f"not valid YAML{where}: {getattr(exc, 'problem', exc)}")
-    return None
+        where = f":{mark.line + 1}" if mark else ""
+        problems.at(name + where, f"not valid YAML: {getattr(exc, 'problem', None) or exc}")
+        return None
+    except RecursionError:
+        problems.at(name, "not valid YAML: nested too deeply")
+        return None
+    if doc is None:
+        problems.at(name, "the file is empty")
+    return doc
 
 
 def _load_regions(path: Path, problems: _Problems) -> dict[str, Region]:
-    doc = _read_yaml(path, problems) if path.exists() else []
+    if not path.exists():
+        problems.at(path.name, "missing: run 'clustergraph curation regions'")
+        return {}
+    doc = _read_yaml(path, path.name, problems)
+    if doc is None:
+        return {}
+    if not isinstance(doc, list):
+        problems.at(path.name, "expected a list of regions")
+        return {}
     regions: dict[str, Region] = {}
-    for item in doc or []:
-        entry = _Entry(item, path.name, problems)
+    for item in doc:
+        entry = _Entry(item, f"{path.name}:{_line_of(item)}", problems)
         code = entry.text("code")
-        if code:
+        if code and code in regions:
+            entry.fail(f"region {code} is listed twice")
+        elif code:
             regions[code] = Region(code, entry.text("name") or "", entry.optional("parent"))
         entry.finish()
     return regions
@@ -302,15 +395,18 @@ def _load_register(folder: Path, build: Any, problems: _Problems) -> dict[str, A
     """Load one register folder, merging *extend* entries (id, aliases, evidence) into their definition."""
     definitions: dict[str, Any] = {}
     extensions: list[tuple[str, dict[str, Any]]] = []
+    if not folder.is_dir():
+        problems.at(folder.name, "register folder not found")
     for path in sorted(folder.glob("*.yaml")):
-        doc = _read_yaml(path, problems)
+        name = f"{folder.name}/{path.name}"
+        doc = _read_yaml(path, name, problems)
         if doc is None:
             continue
         if not isinstance(doc, list):
-            problems.at(path.name, "expected a list of entries")
+            problems.at(name, "expected a list of entries")
             continue
         for item in doc:
-            where = f"{path.name} [{item.get('id', '?') if isinstance(item, dict) else '?'}]"
+            where = f"{name}:{_line_of(item)} [{item.get('id', '?') if isinstance(item, dict) else '?'}]"
             if isinstance(item, dict) and "name" not in item and "id" in item:
                 extensions.append((where, item))
                 continue
@@ -318,8 +414,9 @@ def _load_register(folder: Path, build: Any, problems: _Problems) -> dict[str, A
             if entity is None:
                 continue
             if entity.id in definitions:
-                problems.at(where, f"id '{entity.id}' is defined twice")
-            definitions[entity.id] = entity
+                problems.at(where, f"id '{entity.id}' is defined twice (first at {definitions[entity.id].where})")
+                continue
+            definitions[entity.id] = replace(entity, where=where)
     for where, item in extensions:
         entry = _Entry(item, where, problems)
         entity_id = entry.slug("id")
@@ -379,85 +476,122 @@ def _practice(doc: Any, where: str, problems: _Problems) -> PracticeCuration | N
     entry = _Entry(doc, where, problems)
     sid = entry.text("practice")
     if sid is not None and not SECTION_ID.match(sid):
-        problems.at(where, f"'practice: {sid}' is not a section id like 3.2.4")
+        entry.fail(f"'practice: {sid}' is not a section id like 3.2.4")
     sid = sid or ""
     ecosystem = None
     if (item := entry.optional_mapping("ecosystem")) is not None:
-        sub = _Entry(item, f"{where} ecosystem", problems)
-        ecosystem = EcosystemChoice(sid, sub.slug("concept") or "", sub.text("quote") or "")
-        sub.finish()
-    placements = tuple(Placement(sid, sub.text("nuts") or "", sub.text("quote") or "")
+        sub = entry.child(item, "ecosystem")
+        ecosystem = EcosystemChoice(sid, sub.slug("concept") or "", sub.text("quote") or "", where=sub.where)
+    placements = tuple(Placement(sid, sub.text("nuts") or "", sub.text("quote") or "", where=sub.where)
                        for sub in entry.entries("regions"))
     participations = tuple(
         Participation(sid, sub.slug("organisation") or "", sub.optional_slug("in"),
-                      sub.choice("role", ROLES) or "", sub.text("quote") or "")
+                      sub.choice("role", ROLES) or "", sub.text("quote") or "", where=sub.where)
         for sub in entry.entries("participations"))
-    fundings = tuple(Funding(sid, sub.optional_slug("in"), sub.slug("programme") or "", sub.text("quote") or "")
+    fundings = tuple(Funding(sid, sub.optional_slug("in"), sub.slug("programme") or "", sub.text("quote") or "",
+                             where=sub.where)
                      for sub in entry.entries("funding"))
-    mentions = tuple(Mention(sid, sub.slug("programme") or "", sub.text("quote") or "", sub.optional("note"))
-                     for sub in entry.entries("mentions"))
+    mentions = tuple(_mention(sid, sub) for sub in entry.entries("mentions"))
     relations = tuple(Relation(sid, sub.slug("subject") or "", sub.choice("relation", tuple(RELATIONS)) or "",
-                               sub.slug("object") or "", sub.text("quote") or "")
+                               sub.slug("object") or "", sub.text("quote") or "", where=sub.where)
                       for sub in entry.entries("relations"))
     affiliations = tuple(Affiliation(sid, sub.slug("project") or "", sub.slug("programme") or "",
-                                     sub.text("quote") or "")
+                                     sub.text("quote") or "", where=sub.where)
                          for sub in entry.entries("under"))
+    notes = tuple(SourceNote(sid, sub.choice("kind", NOTE_KINDS) or "", sub.text("note") or "",
+                             sub.text("quote") or "", _section_id(sub, "repeats"), where=sub.where)
+                  for sub in entry.entries("source_notes"))
     if not entry.finish():
         return None
     return PracticeCuration(sid, ecosystem, placements, participations, fundings, mentions, relations,
-                            affiliations)
+                            affiliations, notes)
+
+
+def _mention(sid: str, entry: _Entry) -> Mention:
+    """A mention names a programme or a project, not both."""
+    if (entry.item.get("project") is None) == (entry.item.get("programme") is None):
+        entry.fail("a mention names either a 'programme' or a 'project'")
+    project = entry.optional_slug("project")
+    programme = entry.optional_slug("programme") or ""
+    return Mention(sid, programme, entry.text("quote") or "", entry.optional("note"), where=entry.where,
+                   project=project)
+
+
+def _section_id(entry: _Entry, key: str) -> str | None:
+    """An optional section id (``3.3.1``); YAML would read an unquoted ``3.10`` as a number, so say so."""
+    value = entry.optional(key)
+    if value is not None and not SECTION_ID.match(value):
+        entry.fail(f"'{key}: {value}' is not a section id like 3.2.4 (quote it)")
+    return value
 
 
 def _check_references(curation: Curation, problems: _Problems) -> None:
     """Ids unique across registers, names unique, every reference resolves."""
     registers: dict[str, Mapping[str, Entity]] = {
         "organisation": curation.organisations, "programme": curation.programmes, "project": curation.projects}
-    owners: dict[str, str] = {}
+    owners: dict[str, Entity] = {}
     for kind, register in registers.items():
-        for entity_id in register:
+        for entity_id, entity in register.items():
             if entity_id in owners:
-                problems.at(entity_id, f"id used by a {owners[entity_id]} and a {kind}")
-            owners[entity_id] = kind
-    seen: dict[str, str] = {}
+                problems.at(entity.where or entity_id, f"id '{entity_id}' is also used at {owners[entity_id].where}")
+            owners.setdefault(entity_id, entity)
+    seen: dict[str, Entity] = {}
     for register in registers.values():
         for entity in register.values():
             for name in dict.fromkeys(normalise_name(n) for n in (entity.name, *entity.aliases)):
-                if name in seen and seen[name] != entity.id:
-                    problems.at(entity.id, f"name or alias '{name}' is also used by '{seen[name]}'")
-                seen.setdefault(name, entity.id)
+                other = seen.setdefault(name, entity)
+                if other.id != entity.id:
+                    problems.at(entity.where or entity.id,
+                                f"name or alias '{name}' is also used by '{other.id}' ({other.where})")
     for organisation in curation.organisations.values():
         if organisation.region and organisation.region not in curation.regions:
-            problems.at(organisation.id, f"region {organisation.region} is not in regions.yaml")
+            problems.at(organisation.where, f"region {organisation.region} is not in regions.yaml")
     for programme in curation.programmes.values():
         if programme.parent and programme.parent not in curation.programmes:
-            problems.at(programme.id, f"parent '{programme.parent}' is not a programme")
+            problems.at(programme.where, f"parent '{programme.parent}' is not a programme")
         if programme.scope in ("national", "regional") and not programme.evidence:
-            problems.at(programme.id, "a national or regional programme needs evidence")
+            problems.at(programme.where, "a national or regional programme needs evidence")
     targets = {**curation.projects, **curation.programmes}
-    for sid, practice in curation.practices.items():
+    for practice in curation.practices.values():
         for placement in practice.placements:
             if placement.nuts not in curation.regions:
-                problems.at(sid, f"region {placement.nuts} is not in regions.yaml")
+                problems.at(placement.where, f"region {placement.nuts} is not in regions.yaml")
         for participation in practice.participations:
             if participation.organisation not in curation.organisations:
-                problems.at(sid, f"unknown organisation '{participation.organisation}'")
+                problems.at(participation.where, f"unknown organisation '{participation.organisation}'")
             if participation.target and participation.target not in targets:
-                problems.at(sid, f"participation in unknown project or programme '{participation.target}'")
+                problems.at(participation.where,
+                            f"participation in unknown project or programme '{participation.target}'")
         for funding in practice.fundings:
             if funding.programme not in curation.programmes:
-                problems.at(sid, f"funding by unknown programme '{funding.programme}'")
+                problems.at(funding.where, f"funding by unknown programme '{funding.programme}'")
             if funding.target and funding.target not in curation.projects:
-                problems.at(sid, f"funding of unknown project '{funding.target}'")
+                problems.at(funding.where, f"funding of unknown project '{funding.target}'")
         for mention in practice.mentions:
-            if mention.programme not in curation.programmes:
-                problems.at(sid, f"mention of unknown programme '{mention.programme}'")
+            if mention.programme and mention.programme not in curation.programmes:
+                problems.at(mention.where, f"mention of unknown programme '{mention.programme}'")
+            if mention.project and mention.project not in curation.projects:
+                problems.at(mention.where, f"mention of unknown project '{mention.project}'")
         for relation in practice.relations:
-            problems.extend(f"{sid}: {problem}" for problem in _relation_problems(relation, curation))
+            problems.extend(f"{relation.where}: {problem}" for problem in _relation_problems(relation, curation))
         for affiliation in practice.affiliations:
             if affiliation.project not in curation.projects:
-                problems.at(sid, f"'under' names unknown project '{affiliation.project}'")
+                problems.at(affiliation.where, f"'under' names unknown project '{affiliation.project}'")
             if affiliation.programme not in curation.programmes:
-                problems.at(sid, f"'under' names unknown programme '{affiliation.programme}'")
+                problems.at(affiliation.where, f"'under' names unknown programme '{affiliation.programme}'")
+        for note in practice.source_notes:
+            if note.kind == "duplicated-text" and note.repeats is None:
+                problems.at(note.where, "a 'duplicated-text' note names the practice it 'repeats'")
+            if note.repeats == practice.practice:
+                problems.at(note.where, "a practice cannot repeat itself")
+            elif note.repeats and note.repeats not in curation.practices:
+                problems.at(note.where, f"repeats practice {note.repeats}, which has no curation file")
+        if any(note.repeats for note in practice.source_notes) and (
+                practice.participations or practice.fundings or practice.relations or practice.affiliations
+                or practice.placements):
+            problems.at(f"practices/{practice.practice}.yaml",
+                        "the text repeats another practice's: its statements are curated there, so this file "
+                        "holds only source notes and the mentions that cover its programme names")
 
 
 def _relation_problems(relation: Relation, curation: Curation) -> list[str]:
@@ -500,28 +634,41 @@ class _Entry:
         self.used.add(key)
         return self.item.get(key)
 
-    def _fail(self, message: str) -> None:
+    def fail(self, message: str) -> None:
+        """Record a problem of this entry."""
         self.ok = False
         self.problems.at(self.where, message)
+
+    def child(self, item: Any, key: str) -> _Entry:
+        """A sub-entry (one mapping under ``key``), finished together with this one."""
+        sub = _Entry(item, f"{self.where.split(' ')[0].split(':')[0]}:{_line_of(item) or '?'} {key}",
+                     self.problems)
+        self.children.append(sub)
+        return sub
 
     def text(self, key: str) -> str | None:
         value = self._get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
-            self._fail(f"'{key}' is required")
+            self.fail(f"'{key}' is required")
             return None
-        if not isinstance(value, str | int | float):
-            self._fail(f"'{key}' must be text")
+        if not isinstance(value, str):
+            self.fail(f"'{key}' must be text, not {type(value).__name__} ({value!r}; quote it if it is text)")
             return None
-        return str(value)
+        return value
 
     def optional(self, key: str) -> str | None:
         value = self._get(key)
-        return None if value is None or value == "" else str(value)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            self.fail(f"'{key}' must be text, not {type(value).__name__} ({value!r}; quote it if it is text)")
+            return None
+        return value
 
     def slug(self, key: str) -> str | None:
         value = self.text(key)
         if value is not None and not SLUG.match(value):
-            self._fail(f"'{key}: {value}' is not a lower-case slug")
+            self.fail(f"'{key}: {value}' is not a lower-case slug")
         return value
 
     def optional_slug(self, key: str) -> str | None:
@@ -530,32 +677,34 @@ class _Entry:
     def choice(self, key: str, allowed: tuple[str, ...]) -> str | None:
         value = self.text(key)
         if value is not None and value not in allowed:
-            self._fail(f"'{key}: {value}' is not one of {', '.join(allowed)}")
+            self.fail(f"'{key}: {value}' is not one of {', '.join(allowed)}")
         return value
 
     def country(self, key: str) -> str | None:
         value = self.optional(key)
-        if value is not None and not ISO_ALPHA2.match(value):
-            self._fail(f"'{key}: {value}' is not an ISO 3166-1 alpha-2 code")
+        if value is not None and not COUNTRY_CODE.match(value):
+            self.fail(f"'{key}: {value}' is neither an ISO 3166-1 alpha-2 code nor an EU country table code")
         return value
 
     def strings(self, key: str) -> tuple[str, ...]:
         value = self._get(key)
         if value is None:
             return ()
-        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-            self._fail(f"'{key}' must be a list of strings")
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(f"'{key}' must be a list of non-empty strings (quote numbers)")
             return ()
-        return tuple(str(v) for v in value)
+        return tuple(value)
 
     def entries(self, key: str) -> list[_Entry]:
         value = self._get(key)
         if value is None:
             return []
         if not isinstance(value, list):
-            self._fail(f"'{key}' must be a list")
+            self.fail(f"'{key}' must be a list")
             return []
-        subs = [_Entry(item, f"{self.where} {key}[{i}]", self.problems) for i, item in enumerate(value)]
+        file = self.where.split(" ")[0].split(":")[0]
+        subs = [_Entry(item, f"{file}:{_line_of(item) or '?'} {key}[{i}]", self.problems)
+                for i, item in enumerate(value)]
         self.children.extend(subs)
         return subs
 
@@ -572,8 +721,8 @@ class _Entry:
 
     def finish(self) -> bool:
         """Report unknown keys; True when this entry and its sub-entries had no problem."""
-        for key in sorted(set(self.item) - self.used):
-            self._fail(f"unknown key '{key}'")
+        for key in sorted(str(key) for key in set(self.item) - self.used):
+            self.fail(f"unknown key '{key}'")
         return all([child.finish() for child in self.children]) and self.ok
 
 

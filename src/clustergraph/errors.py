@@ -47,6 +47,10 @@ class QueryError(ClusterGraphError):
     """A SPARQL query is malformed or names an unknown catalogue entry."""
 
 
+class SettingError(ClusterGraphError):
+    """A setting is missing or points somewhere unusable for what was asked (the message names the setting)."""
+
+
 class NotFound(ClusterGraphError):
     """A named thing (query, IRI, file) does not exist."""
 

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from clustergraph.curation import Curation, Evidence, normalise_name
+from clustergraph.curation import OWNER_TYPES, Curation, Evidence, normalise_name
 from clustergraph.records import Guidebook, Practice
 from clustergraph.timing import timed
 
@@ -40,8 +40,8 @@ def squash(text: str) -> str:
 def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
     """Every problem of the curation measured against the source; empty when all holds.
 
-    A practice counts as curated once its ``practices/<id>.yaml`` exists; from then on every programme name
-    in its text must be covered. Uncurated practices only need their owner to resolve.
+    Every practice has its ``practices/<id>.yaml`` (a missing one is reported, so a lost file cannot make the
+    graph silently smaller), and every programme name in its text must be covered.
     """
     problems: list[str] = []
     texts = {p.section_id: squash(p.text) for p in guidebook.practices}
@@ -63,14 +63,20 @@ def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
             problems.append(f"practices/{sid}.yaml: practice {sid} does not exist")
             continue
         statements = (*practice.placements, *practice.participations, *practice.fundings, *practice.mentions,
-                      *practice.relations, *practice.affiliations,
+                      *practice.relations, *practice.affiliations, *practice.source_notes,
                       *((practice.ecosystem,) if practice.ecosystem else ()))
         for statement in statements:
             check_quote(sid, statement.quote, f"practices/{sid}.yaml")
+        for note in practice.source_notes:  # a duplicated body shows in both texts
+            if note.repeats:
+                check_quote(note.repeats, note.quote, f"{note.where} (the text it repeats)")
     for printed in guidebook.practices:
         problems += _owner_problems(printed, curation)
         if printed.section_id not in curation.practices:
-            continue  # not curated yet: `clustergraph curation hits` lists what it names
+            # every practice is curated, so a missing file is a file lost, not one to come
+            problems.append(f"practices/{printed.section_id}.yaml: missing (practice {printed.section_id}, "
+                            f"line {printed.first_line})")
+            continue
         problems += [f"{hit.practice}: '{hit.alias}' (line {hit.line}) names programme '{hit.programme}' "
                      "but no funding, 'under', participation or mention covers it"
                      for hit in uncovered_hits(printed, curation)]
@@ -85,9 +91,13 @@ def _names_backed(entity_id: str, names: tuple[str, ...], evidence: tuple[Eviden
 
 def _owner_problems(practice: Practice, curation: Curation) -> list[str]:
     problems = []
-    if curation.resolve_organisation(practice.cluster_name) is None:
+    owner = curation.resolve_organisation(practice.cluster_name)
+    if owner is None:
         problems.append(f"{practice.section_id}: printed owner '{practice.cluster_name}' is not the name or "
                         "alias of any organisation")
+    elif owner.type not in OWNER_TYPES:
+        problems.append(f"{owner.where}: '{owner.id}' owns practice {practice.section_id} but is a {owner.type}; "
+                        f"an owner is one of {', '.join(OWNER_TYPES)}")
     curated = curation.practices.get(practice.section_id)
     if not practice.ecosystem_printed and (curated is None or curated.ecosystem is None):
         problems.append(f"{practice.section_id}: the printed ecosystem is empty and no curated ecosystem is given")

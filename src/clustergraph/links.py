@@ -48,12 +48,16 @@ def derive_collaborations(curation: Curation, owners: dict[str, str]) -> list[Co
     practices that each name a Horizon Europe participant do not make those two collaborators. A project is
     one undertaking wherever it is told, so its participants are pooled over every practice that names it.
     The owner joins the participants of its practice, not of the projects inside it: those need their own
-    participation. Funders and clients (``NOT_COLLABORATING``) are left out.
+    participation. Funders and clients (``NOT_COLLABORATING``) are left out; a part and the organisation it is
+    part of (a ``part-of`` relation) never collaborate; and a practice whose text repeats another's (a
+    ``duplicated-text`` source note) adds nothing, so a pair is never counted because a body is printed twice.
     """
     members: dict[tuple[str, str, str], set[str]] = defaultdict(set)  # (kind, target, practice or "")
     told_in: dict[str, set[str]] = defaultdict(set)  # project -> the practices that name a participant
     funded_by: dict[str, set[str]] = defaultdict(set)
     for sid, practice in curation.practices.items():
+        if any(note.repeats for note in practice.source_notes):
+            continue  # a body printed twice is told once: its statements live in the practice it repeats
         for funding in practice.fundings:
             funded_by[funding.target or sid].add(funding.programme)
         for affiliation in practice.affiliations:
@@ -69,11 +73,15 @@ def derive_collaborations(curation: Curation, owners: dict[str, str]) -> list[Co
             members[(kind, target, scope)].add(participation.organisation)
             if kind == "practice" and sid in owners:
                 members[(kind, target, scope)].add(owners[sid])
+    one_body = {frozenset((r.subject, r.object)) for p in curation.practices.values() for r in p.relations
+                if r.relation == "part-of"}
     pairs: dict[tuple[str, str, str], tuple[str, set[str], set[str]]] = {}
     for (kind, target, scope), organisations in members.items():
         programmes = {target} if kind == "programme" else funded_by.get(target, set())
         practices = told_in[target] if kind == "project" else {scope}
         for a, b in combinations(sorted(organisations), 2):
+            if frozenset((a, b)) in one_body:
+                continue  # a faculty and its university are one body, not collaborators
             _, via_programmes, via_practices = pairs.setdefault((a, b, target), (kind, set(), set()))
             via_programmes |= programmes
             via_practices |= practices

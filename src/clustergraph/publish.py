@@ -6,13 +6,15 @@ so the CLI (``clustergraph export dcat``) and the server (``GET /catalog``) publ
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from rdflib import Graph
 
 from clustergraph.catalogue import build_catalogue, practice_countries, read_catalogue_meta
 from clustergraph.dumps import describe_dumps
-from clustergraph.errors import NotFound
+from clustergraph.errors import NotFound, SettingError
 from clustergraph.generations import CURRENT, DUMPS
 from clustergraph.settings import Settings
 from clustergraph.void import Select, gather_statistics
@@ -40,6 +42,38 @@ def catalogue_graph(settings: Settings, select: Select, public_url: str) -> Grap
     statistics = gather_statistics(select)
     return build_catalogue(meta, dumps, public_url, settings.base_iri, statistics.triples,
                            practice_countries(select))
+
+
+def is_loopback(url: str) -> bool:
+    """True when ``url`` points at this machine only (``localhost``, ``127.0.0.0/8``, ``::1``, ``0.0.0.0``).
+
+    >>> is_loopback("http://127.0.0.1:8000"), is_loopback("http://localhost/x"), is_loopback("https://data.example.eu")
+    (True, True, False)
+    """
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def check_public_url(public_url: str, allow_local_urls: bool) -> None:
+    """Refuse to publish a catalogue whose access and download URLs only work on this machine.
+
+    Raises
+    ------
+    SettingError
+        If ``public_url`` is a loopback address and ``allow_local_urls`` is not set; the message names
+        ``CLUSTERGRAPH_PUBLIC_URL``, the setting that fixes it.
+    """
+    if is_loopback(public_url) and not allow_local_urls:
+        raise SettingError(
+            f"the catalogue's access and download URLs would be {public_url}/..., which only this machine can "
+            "reach: set CLUSTERGRAPH_PUBLIC_URL (or --public-url) to the server's public address, or pass "
+            "--allow-local-urls for a local test")
 
 
 def write_catalogue(graph: Graph, out: Path) -> list[Path]:

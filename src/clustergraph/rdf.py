@@ -11,12 +11,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import pycountry
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
+from clustergraph.authority import AuthorityTables, alpha2, alpha3
 from clustergraph.curation import Curation, PracticeCuration
 from clustergraph.errors import MappingError
 from clustergraph.identity import Iris, country_iri, eu_programme_iri, nuts_iri
@@ -92,8 +91,11 @@ class EcosystemIndex:
 
 @timed("assemble RDF")
 def to_dataset(guidebook: Guidebook, curation: Curation, meta: SourceMeta, iris: Iris,
-               ontology: Graph) -> BuiltDataset:
+               ontology: Graph, tables: AuthorityTables) -> BuiltDataset:
     """Build the three named graphs.
+
+    The ontology graph also labels the EU country, eu-programme and NUTS concepts the graph uses, from their
+    authority ``tables``; a code the tables do not list gets no such facts, which the shapes refuse.
 
     Raises
     ------
@@ -122,14 +124,15 @@ def to_dataset(guidebook: Guidebook, curation: Curation, meta: SourceMeta, iris:
                                    curation.practices.get(practice.section_id))
         _add_contacts(personal, practice, iris)
     countries |= _add_organisations(public, curation, iris)
-    _add_programmes(public, vocabulary, curation, iris)
+    _add_programmes(public, vocabulary, curation, iris, tables)
     _add_projects(public, curation, iris)
     for curated in curation.practices.values():
         _add_statements(public, curated, curation, iris)
         _add_relations(public, curated, curation, iris)
+        _add_source_notes(public, curated, iris)
     collaborations = derive_collaborations(curation, owners)
     _add_collaborations(public, collaborations, curation, iris)
-    _add_vocabulary_facts(vocabulary, curation, countries)
+    _add_vocabulary_facts(vocabulary, curation, countries, tables)
     return BuiltDataset(dataset, owners, collaborations)
 
 
@@ -206,7 +209,7 @@ def _add_practice(graph: Graph, practice: Practice, iris: Iris, source: URIRef, 
         graph.add((node, CG.moreInformation, Literal("\n".join(practice.more_information), lang=EN)))
     for url in practice.websites:
         graph.add((node, FOAF.page, URIRef(url)))
-    return {practice.country_code}
+    return {_code(practice.country_code)}
 
 
 def _add_contacts(graph: Graph, practice: Practice, iris: Iris) -> None:
@@ -236,7 +239,7 @@ def _add_organisations(graph: Graph, curation: Curation, iris: Iris) -> set[str]
         graph.add((node, DCTERMS.identifier, Literal(organisation.id)))
         if organisation.country:
             graph.add((node, CG.country, _country(organisation.country)))
-            countries.add(organisation.country)
+            countries.add(_code(organisation.country))
         if organisation.region:
             graph.add((node, CG.region, nuts_iri(organisation.region)))
         for practice in sorted({item.practice for item in organisation.evidence}):
@@ -252,7 +255,8 @@ def _add_names(graph: Graph, node: URIRef, name: str, aliases: Iterable[str]) ->
             graph.add((node, SKOS.altLabel, Literal(alias)))
 
 
-def _add_programmes(graph: Graph, vocabulary: Graph, curation: Curation, iris: Iris) -> None:
+def _add_programmes(graph: Graph, vocabulary: Graph, curation: Curation, iris: Iris,
+                    tables: AuthorityTables) -> None:
     scheme = iris.programme_scheme()
     graph.add((scheme, RDF.type, SKOS.ConceptScheme))
     graph.add((scheme, SKOS.prefLabel, Literal("Programmes, instruments and networks", lang=EN)))
@@ -274,9 +278,11 @@ def _add_programmes(graph: Graph, vocabulary: Graph, curation: Curation, iris: I
         match = SKOS.exactMatch if len(programme.eu_programme) == 1 else SKOS.closeMatch
         for code in programme.eu_programme:
             graph.add((node, match, eu_programme_iri(code)))
-            vocabulary.add((eu_programme_iri(code), RDF.type, SKOS.Concept))
-            vocabulary.add((eu_programme_iri(code), SKOS.inScheme, EU_PROGRAMME_SCHEME))
-            vocabulary.add((eu_programme_iri(code), SKOS.notation, Literal(code)))
+            if code in tables.programmes:
+                vocabulary.add((eu_programme_iri(code), RDF.type, SKOS.Concept))
+                vocabulary.add((eu_programme_iri(code), SKOS.inScheme, EU_PROGRAMME_SCHEME))
+                vocabulary.add((eu_programme_iri(code), SKOS.notation, Literal(code)))
+                vocabulary.add((eu_programme_iri(code), SKOS.prefLabel, Literal(tables.programmes[code], lang=EN)))
         for practice in sorted({item.practice for item in programme.evidence}):
             graph.add((node, PROV.wasDerivedFrom, iris.practice(practice)))
 
@@ -338,6 +344,9 @@ def _add_statements(graph: Graph, curated: PracticeCuration, curation: Curation,
         graph.add((target, shortcut, programme))
         _add_evidence(graph, node, quote, practice)
     for mention in curated.mentions:
+        if mention.project:
+            _add_project_mention(graph, sid, mention.project, mention.quote, iris)
+            continue
         node = iris.statement("mention", sid, mention.programme)
         graph.add((node, RDF.type, CG.ProgrammeMention))
         graph.add((node, CG.programme, iris.programme(mention.programme)))
@@ -345,6 +354,32 @@ def _add_statements(graph: Graph, curated: PracticeCuration, curation: Curation,
         if mention.note:
             graph.add((node, CG.note, Literal(mention.note)))
         _add_evidence(graph, node, mention.quote, practice)
+
+
+def _add_source_notes(graph: Graph, curated: PracticeCuration, iris: Iris) -> None:
+    """Defects of the printed text, on the practice, each with its quote."""
+    practice = iris.practice(curated.practice)
+    for note in curated.source_notes:
+        node = iris.statement("source-note", curated.practice, note.kind, note.quote)
+        graph.add((node, RDF.type, CG.SourceNote))
+        graph.add((practice, CG.sourceNote, node))
+        graph.add((node, CG.noteKind, Literal(note.kind)))
+        graph.add((node, CG.note, Literal(note.note)))
+        if note.repeats:
+            graph.add((node, CG.repeats, iris.practice(note.repeats)))
+        _add_evidence(graph, node, note.quote, practice)
+
+
+def _add_project_mention(graph: Graph, sid: str, project_id: str, quote: str, iris: Iris) -> None:
+    """A project the practice only names: the shortcut beside a statement node that reifies it."""
+    practice, project = iris.practice(sid), iris.project(project_id)
+    node = iris.statement("mention", sid, "project", project_id)
+    graph.add((node, RDF.type, CG.CuratedStatement))
+    graph.add((node, RDF.subject, practice))
+    graph.add((node, RDF.predicate, CG.mentions))
+    graph.add((node, RDF.object, project))
+    graph.add((practice, CG.mentions, project))
+    _add_evidence(graph, node, quote, practice)
 
 
 def _add_relations(graph: Graph, curated: PracticeCuration, curation: Curation, iris: Iris) -> None:
@@ -388,35 +423,40 @@ def _add_collaborations(graph: Graph, collaborations: list[Collaboration], curat
         graph.add((b, CG.collaboratesWith, a))
 
 
-def _iso_country(alpha2: str) -> Any:
-    """The ISO 3166-1 record of an alpha-2 code (pycountry's ``Country``).
+def _code(code: str) -> str:
+    """The EU country table code for a curated or printed country code.
 
     Raises
     ------
     MappingError
-        If the code is not an ISO 3166-1 alpha-2 code.
+        If ``code`` is a two-letter code ISO 3166-1 does not know.
     """
-    country = pycountry.countries.get(alpha_2=alpha2)
-    if country is None:
-        raise MappingError(f"'{alpha2}' is not an ISO 3166-1 alpha-2 code")
-    return country
+    found = alpha3(code)
+    if found is None:
+        raise MappingError(f"'{code}' is not an ISO 3166-1 alpha-2 code")
+    return found
 
 
-def _country(alpha2: str) -> URIRef:
-    return country_iri(_iso_country(alpha2).alpha_3)
+def _country(code: str) -> URIRef:
+    return country_iri(_code(code))
 
 
-def _add_vocabulary_facts(vocabulary: Graph, curation: Curation, countries: set[str]) -> None:
-    """Label the EU country and NUTS concepts the graph points at (ISO 3166 and Eurostat names)."""
-    for alpha2 in sorted(countries):
-        country = _iso_country(alpha2)
-        node = country_iri(country.alpha_3)
+def _add_vocabulary_facts(vocabulary: Graph, curation: Curation, countries: set[str],
+                          tables: AuthorityTables) -> None:
+    """Label the EU country and NUTS concepts the graph points at, with their tables' names; a code its table
+    does not list gets nothing, so the shapes can tell it is not a member."""
+    for code in sorted(countries & set(tables.countries)):
+        node = country_iri(code)
         vocabulary.add((node, RDF.type, SKOS.Concept))
         vocabulary.add((node, SKOS.inScheme, EU_COUNTRY_SCHEME))
-        vocabulary.add((node, SKOS.prefLabel, Literal(country.name, lang=EN)))
-        vocabulary.add((node, SKOS.notation, Literal(country.alpha_3)))
-        vocabulary.add((node, SKOS.notation, Literal(alpha2, datatype=XSD.token)))
+        vocabulary.add((node, SKOS.prefLabel, Literal(tables.countries[code], lang=EN)))
+        vocabulary.add((node, SKOS.notation, Literal(code)))
+        iso = alpha2(code)
+        if iso:
+            vocabulary.add((node, SKOS.notation, Literal(iso, datatype=XSD.token)))
     for region in curation.regions.values():
+        if region.code not in tables.nuts:
+            continue
         node = nuts_iri(region.code)
         vocabulary.add((node, RDF.type, SKOS.Concept))
         vocabulary.add((node, SKOS.inScheme, NUTS_SCHEME))

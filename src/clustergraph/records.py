@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pycountry
 
-from clustergraph.source import Block, Line, SourceText, split_blocks
+from clustergraph.source import HEADING, Block, Line, SourceText, split_blocks
 from clustergraph.timing import timed
 
 SECTION_NAMES = ("challenges", "stakeholders", "actions", "results")
@@ -130,6 +130,7 @@ def parse_guidebook(source: SourceText) -> Guidebook:
         else:
             chapters.append(_parse_chapter(block))
     issues.extend(_check_contents(source, blocks))
+    issues.extend(_repeated_headings(source))
     return Guidebook(source, tuple(chapters), tuple(practices), tuple(issues))
 
 
@@ -146,6 +147,20 @@ def _check_contents(source: SourceText, blocks: list[Block]) -> list[ParseIssue]
               for sid, title in toc.items() if sid not in body]
     issues += [ParseIssue(b.section_id, b.first_line, "missing-in-contents", b.heading)
                for b in blocks if toc and b.section_id not in toc]
+    return issues
+
+
+def _repeated_headings(source: SourceText) -> list[ParseIssue]:
+    """A heading printed again: its lines stay in the block before it (nothing is lost), and this says so."""
+    seen: set[str] = set()
+    issues = []
+    for line in source.lines:
+        match = None if "\t" in line.text else HEADING.match(line.text)
+        if match and match["id"] in seen:
+            issues.append(ParseIssue(match["id"], line.number, "repeated-heading",
+                                     f"'{line.text.strip()}' again: kept inside the block before it"))
+        elif match:
+            seen.add(match["id"])
     return issues
 
 

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     catalogue_file: Path = Path("data/catalogue.yaml")
     reference_dir: Path = Path("../shared/reference")
     dcat_ap_shapes_dir: Path = Path("../shared/reference/dcat-ap/3.0.1")
+    eu_vocabularies_dir: Path = Path("../shared/reference/eu-vocabularies")
+    nuts_file: Path = Path("../shared/reference/nuts/nuts2021.csv")
 
     @field_validator("base_iri")
     @classmethod

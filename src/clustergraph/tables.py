@@ -1,4 +1,5 @@
-"""Analyst tables: the graph as CSV files (practices, organisations, participations, collaborations, relations).
+"""Analyst tables: the graph as CSV files (practices, organisations, participations, fundings, collaborations,
+relations).
 
 Each table is one SPARQL query over the public graph, so the CSV says exactly what the endpoint says. Cells
 with several values are joined with `` | ``; files are UTF-8 with a header row, one row per fact, sorted.
@@ -55,6 +56,22 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
                    OPTIONAL { ?target cg:fundedBy|cg:underProgramme ?funding . ?funding skos:prefLabel ?prog } }
            GROUP BY ?organisation ?organisation_iri ?target ?project ?role ?practice ?evidence
            ORDER BY ?practice ?organisation ?project ?programme ?role""",
+    ),
+    "fundings.csv": (
+        ("funder", "funder_iri", "programme", "target", "target_iri", "practice", "evidence"),
+        """SELECT ?funder ?funder_iri (GROUP_CONCAT(DISTINCT ?prog; separator=" | ") AS ?programme)
+                  ?target ?target_iri ?practice ?evidence
+           WHERE { { ?s a cg:Funding ; cg:programme ?funder_iri ; cg:funds ?target_iri .
+                     OPTIONAL { ?funder_iri cg:parentProgramme+/skos:prefLabel ?prog } }
+                   UNION
+                   { ?s a cg:Participation ; cg:role "funder" ; cg:participant ?funder_iri ;
+                        cg:participatesIn ?target_iri .
+                     OPTIONAL { ?target_iri a cg:Programme ; skos:prefLabel ?prog }
+                     OPTIONAL { ?target_iri cg:fundedBy/skos:prefLabel ?prog } }
+                   ?s cg:quote ?evidence ; cg:evidenceFrom/cg:sectionId ?practice .
+                   ?funder_iri skos:prefLabel ?funder . ?target_iri rdfs:label ?target }
+           GROUP BY ?funder ?funder_iri ?target ?target_iri ?practice ?evidence
+           ORDER BY ?practice ?funder ?target ?evidence""",
     ),
     "collaborations.csv": (
         ("a", "a_iri", "b", "b_iri", "via", "programme", "practice"),

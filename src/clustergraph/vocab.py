@@ -19,6 +19,7 @@ EU_PROGRAMME_SCHEME = URIRef("http://publications.europa.eu/resource/authority/e
 NUTS = Namespace("http://data.europa.eu/nuts/code/")
 NUTS_SCHEME = URIRef("http://data.europa.eu/nuts/scheme/2021")
 NUTS_LEVEL = URIRef("http://data.europa.eu/nuts/level")
+CGSH = Namespace("https://w3id.org/clustergraph/shapes#")  # the shapes and the whole-graph constraints
 
 
 class CG(DefinedNamespace):
@@ -48,6 +49,7 @@ class CG(DefinedNamespace):
     Placement: URIRef
     Relation: URIRef
     ProgrammeAffiliation: URIRef
+    SourceNote: URIRef
     Collaboration: URIRef
     # practice properties
     sectionId: URIRef
@@ -86,6 +88,9 @@ class CG(DefinedNamespace):
     affiliated: URIRef
     programme: URIRef
     note: URIRef
+    sourceNote: URIRef
+    noteKind: URIRef
+    repeats: URIRef
     placed: URIRef
     place: URIRef
     relationSubject: URIRef
