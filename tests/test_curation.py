@@ -196,7 +196,7 @@ def test_every_practice_is_curated(curation: Curation, guidebook: Guidebook) -> 
      "organisations/shared.yaml:22: not valid YAML: key 'name' is given twice"),
 ])
 def test_curation_check_names_file_and_entry_of_what_build_refuses(project_copy: Settings, old: str, new: str,
-                                                                   message: str) -> None:
+                                                                   message: str, reference: Path) -> None:
     shared = project_copy.path(project_copy.curation_dir) / "organisations" / "shared.yaml"
     text = shared.read_text(encoding="utf-8")
     assert old in text

@@ -3,19 +3,13 @@ and every IRI the server publishes answering GET and HEAD."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 
-from clustergraph.build import BuildResult, hidden_graphs
 from clustergraph.practice_index import BODY_CAP, TITLE_WEIGHT
-from clustergraph.settings import Settings
-from clustergraph.store import memory_store, serialize_result
-from clustergraph.web import entities
-from clustergraph.web.urls import Urls
 
 HTML = {"Accept": "text/html"}
 
@@ -151,25 +145,14 @@ def test_favicon(client: TestClient) -> None:
     assert 'rel="icon"' in client.get("/practices", headers=HTML).text
 
 
-def test_practice_page_renders_source_notes_as_literals_or_commented_nodes(build_result: BuildResult,
-                                                                           settings: Settings) -> None:
-    # cg:sourceNote is being added to the ontology on another branch; the page shows whatever notes a practice has.
-    practice = "https://w3id.org/clustergraph/practice/3.3.3"
-    note = "https://w3id.org/clustergraph/ontology#sourceNote"
-    extra = (f'<{practice}> <{note}> "The guidebook prints 3.3.1\'s narrative under this title." .\n'
-             f'<{practice}> <{note}> _:n .\n'
-             '_:n <http://www.w3.org/2000/01/rdf-schema#comment> "A second note, as a node." .\n').encode()
-    store = memory_store(build_result.nquads + extra, hidden_graphs(settings))
-
-    def select(query: str) -> list[dict[str, dict[str, str]]]:
-        rows: list[dict[str, dict[str, str]]] = json.loads(serialize_result(store.query(query), "json"))[
-            "results"]["bindings"]
-        return rows
-
-    notes = entities.practice(select, Urls(settings.base_iri), practice)["notes"]
-    assert sorted(notes) == ["A second note, as a node.", "The guidebook prints 3.3.1's narrative under this title."]
-    assert entities.practice(select, Urls(settings.base_iri), "https://w3id.org/clustergraph/practice/3.3.1")[
-        "notes"] == []
+def test_practice_page_shows_the_notes_on_the_source_text(client: TestClient) -> None:
+    """3.3.3 prints an earlier draft of 3.3.1's body: its page says so, links 3.3.1 and shows the quote."""
+    page = client.get("/practice/3.3.3", headers=HTML).text
+    notes = page.split("Notes on the source text", 1)[1].split("</aside>", 1)[0]
+    assert "duplicated-text" in notes and 'href="/practice/3.3.1"' in notes
+    assert "Since 2020, Green Tech Valley has focussed on the strategic field of green hydrogen technologies" in notes
+    assert "typo" in notes
+    assert "Notes on the source text" not in client.get("/practice/3.3.1", headers=HTML).text
 
 
 def test_from_a_hydrogen_practice_to_its_programme_network_by_links(client: TestClient) -> None:

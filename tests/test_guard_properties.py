@@ -7,44 +7,15 @@ counts requests: for every generated spelling, either the guard refuses it or th
 from __future__ import annotations
 
 import random
-import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from clustergraph.sparql_guard import QueryRefused, inspect_request, tokenize
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[tuple[int, list[bytes]]]:
-    """A loopback HTTP listener that records every connection made to it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    server.settimeout(0.1)
-    hits: list[bytes] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except (TimeoutError, OSError):
-                continue
-            hits.append(connection.recv(64))
-            connection.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], hits
-    stop.set()
-    thread.join(timeout=2)
-    server.close()
 
 
 @pytest.fixture(scope="module")

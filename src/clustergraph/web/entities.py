@@ -227,10 +227,10 @@ def practice(select: SelectRows, urls: Urls, iri: str) -> dict[str, Any]:
           OPTIONAL {{ ?st cg:role|cg:relationKind ?role }}
           OPTIONAL {{ ?st cg:participatesIn|cg:funds|cg:affiliated|cg:relationObject ?what OPTIONAL {{ ?what {LABEL} ?tl }} }}
         }} GROUP BY ?kind ?who ?role ?what ?quote ORDER BY ?kind ?wholabel""")
-    # Source notes: literal values, or nodes carrying a comment, of any property named sourceNote (cg:sourceNote).
-    notes = select(PREFIXES + f"""SELECT DISTINCT ?text WHERE {{ <{iri}> ?p ?note FILTER(STRENDS(STR(?p), "#sourceNote"))
-        OPTIONAL {{ ?note rdfs:comment|rdf:value|cg:note ?comment }}
-        BIND(COALESCE(?comment, IF(isLiteral(?note), ?note, STR(?note))) AS ?text) }}""")
+    # Source notes: defects of the printed text the curation records, each with its quote (cg:sourceNote).
+    notes = select(PREFIXES + f"""SELECT ?kind ?text ?quote ?repeats WHERE {{ <{iri}> cg:sourceNote ?note .
+        ?note cg:noteKind ?kind ; cg:note ?text ; cg:quote ?quote . OPTIONAL {{ ?note cg:repeats ?repeats }}
+        }} ORDER BY ?kind ?text""")
     shaped = [{"kind": value(s, "kind").rsplit("#", 1)[-1], "who": show(urls, s, "who", "wholabel"),
                "role": "funder" if value(s, "kind").endswith("#Funding") else value(s, "role"),
                "what": show(urls, s, "what", "whatlabel"), "quote": value(s, "quote")} for s in statements]
@@ -242,5 +242,8 @@ def practice(select: SelectRows, urls: Urls, iri: str) -> dict[str, Any]:
         "sections": [(heading, value(values[name], "o")) for name, heading in SECTIONS if name in values],
         "funding": [s for s in shaped if s["kind"] == "Funding"],
         "statements": shaped,
-        "notes": [value(row, "text") for row in notes],
+        "notes": [{"kind": value(row, "kind"), "text": value(row, "text"), "quote": value(row, "quote"),
+                   "repeats": urls.link_for(value(row, "repeats")) if "repeats" in row else None,
+                   "repeats_id": value(row, "repeats").rsplit("/", 1)[-1] if "repeats" in row else None}
+                  for row in notes],
     }
