@@ -321,15 +321,16 @@ class WorkerPool:
         return used * math.pow(0.5, (now - since) / USAGE_HALF_LIFE)
 
     def _next(self) -> _Pending | None:
-        """The oldest waiting job of the client that used the least worker time lately and runs fewer than its
-        share of workers; among equals, the one whose turn it is (it then goes to the back of the line)."""
+        """The oldest waiting job of the client whose worker time used lately, less the time its oldest job has
+        waited, is least, among those running fewer than their share of workers; among equals, the one whose
+        turn it is (it then goes to the back of the line)."""
         now = time.monotonic()
         candidates = []
         for order, (client, queue) in enumerate(self._queues.items()):
             while queue and queue[0].cancelled.is_set():
                 queue.popleft()
-            if queue and self._running[client] < self._share:
-                candidates.append((self._usage(client, now), order, client))
+            if queue and self._running[client] < self._share:  # waiting earns credit: nobody starves
+                candidates.append((self._usage(client, now) - (now - queue[0].enqueued), order, client))
         if not candidates:
             return None
         client = min(candidates)[2]
