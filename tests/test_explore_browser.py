@@ -68,9 +68,19 @@ def _hints_after_typing(browser: Browser, server: str, line: str, typed: str) ->
         yasqe.setValue('PREFIX cg: <https://w3id.org/clustergraph/ontology#>\\nSELECT * WHERE {{\\n{line}\\n}}');
         yasqe.focus(); yasqe.getDoc().setCursor({{ line: 2, ch: {len(line)} }}); }})()""")
     browser.type(typed)
+    # The list shown after the last keystroke: a list drawn after an earlier keystroke may still be on screen
+    # for a moment on a busy machine, so wait until the editor holds the whole text and two reads agree.
+    browser.wait_for(f"cgEditor.getTab().getYasqe().getDoc().getLine(2).endsWith({typed!r})")
     browser.wait_for("document.querySelector('.CodeMirror-hints')")
+    previous: list[str] = []
     offered: list[str] = browser.evaluate(
         "[...document.querySelectorAll('.CodeMirror-hint')].map((h) => h.textContent)")
+    for _ in range(25):  # the list is settled when two reads a moment apart agree
+        if offered == previous:
+            break
+        previous = offered
+        browser.evaluate("new Promise((done) => setTimeout(done, 200))")
+        offered = browser.evaluate("[...document.querySelectorAll('.CodeMirror-hint')].map((h) => h.textContent)")
     return offered
 
 
