@@ -67,8 +67,9 @@ class Browser:
 
     def open(self, url: str, ready: str) -> None:
         """Load ``url`` and wait until the JavaScript condition ``ready`` holds."""
+        self.evaluate("window.cgLeaving = true")  # the page being left may satisfy ``ready`` too: wait past it
         self.send("Page.navigate", session=True, url=url)
-        self.wait_for(ready)
+        self.wait_for(f"!window.cgLeaving && document.readyState === 'complete' && ({ready})")
 
     def wait_for(self, condition: str, limit_ms: int = 20000) -> None:
         """Wait, inside the page, until ``condition`` is true; fail with the condition when it never is.
