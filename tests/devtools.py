@@ -42,15 +42,16 @@ class Browser:
         self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         self.send("Page.enable", session=True)
 
-    def send(self, method: str, session: bool = False, **params: Any) -> dict[str, Any]:
-        """Send one command and return its result (events that arrive meanwhile are skipped)."""
+    def send(self, method: str, session: bool = False, wait: float = 60, **params: Any) -> dict[str, Any]:
+        """Send one command and return its result (events that arrive meanwhile are skipped); ``wait`` bounds
+        the silence before its answer."""
         message_id = next(self.ids)
         message: dict[str, Any] = {"id": message_id, "method": method, "params": params}
         if session:
             message["sessionId"] = self.session
         self.socket.send(json.dumps(message))
         while True:
-            answer = json.loads(self.socket.recv(timeout=60))
+            answer = json.loads(self.socket.recv(timeout=wait))
             if answer.get("id") == message_id:
                 if "error" in answer:
                     raise RuntimeError(f"{method}: {answer['error']}")
@@ -109,7 +110,8 @@ class Browser:
 
     def screenshot(self, path: Path) -> Path:
         """Save a PNG of the page's viewport to ``path``."""
-        data = self.send("Page.captureScreenshot", session=True, format="png")["data"]
+        # Painting a NUTS 3 map in software on a busy 2-core machine once took over a minute.
+        data = self.send("Page.captureScreenshot", session=True, wait=300, format="png")["data"]
         path.write_bytes(base64.b64decode(data))
         return path
 
