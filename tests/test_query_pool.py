@@ -27,7 +27,7 @@ def pool_factory(served: Settings) -> Iterator[type[WorkerPool]]:
     pools: list[WorkerPool] = []
 
     def make(size: int, timeout: float, per_client: int = 16) -> WorkerPool:
-        pool = WorkerPool(WorkerConfig(str(served.query_store_dir), (), Limits()), size, timeout, 2**31, per_client)
+        pool = WorkerPool(WorkerConfig(str(served.query_store_dir), Limits()), size, timeout, 2**31, per_client)
         pools.append(pool)
         return pool
 

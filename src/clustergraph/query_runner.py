@@ -12,7 +12,7 @@ core, eat memory or overflow the stack. So every query runs in a worker process 
 Answers are capped in rows and in bytes; a cut answer says so. Waiting requests are asyncio futures, not
 threads, in a queue per client. The next job comes from the client that used the least worker time lately (fair
 by time, not by turns: a client sending ten-second queries does not get the same share as one sending
-ten-millisecond ones), no client runs on every worker at once, and time spent waiting counts against the time
+ten-millisecond ones), a client runs on every worker only while nobody else waits, and waiting counts against the time
 limit.
 """
 
@@ -40,7 +40,7 @@ import pyoxigraph as ox
 from clustergraph.errors import ClusterGraphError, QueryError, StoreError
 from clustergraph.isolation import cut_network
 from clustergraph.solutions import write_solutions
-from clustergraph.sparql_guard import inspect_request
+from clustergraph.sparql_guard import QueryRefused, inspect_request
 from clustergraph.store import GraphStore, open_store, store_version
 from clustergraph.vocab import PREFIXES
 
@@ -163,10 +163,13 @@ def _take(items: Any, max_rows: int, max_bytes: int, size: Callable[[Any], int])
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """What a worker needs to know: where the live store is and the limits of every query."""
+    """What a worker needs to know: where the live store is and the limits of every query.
+
+    The store holds nothing a query may not see (contacts live in a store of their own, opened only on the
+    operator's opt-in), so a worker hides no graph.
+    """
 
     store_dir: str
-    hidden_graphs: tuple[str, ...]
     limits: Limits
 
 
@@ -192,7 +195,7 @@ def _serve(connection: Connection, config: WorkerConfig) -> None:
             version = store_version(Path(config.store_dir))
             if opened is None or opened[0] != version:
                 opened = None
-                opened = (version, open_store(Path(config.store_dir), config.hidden_graphs))
+                opened = (version, open_store(Path(config.store_dir), ()))
             connection.send(("ok", execute(opened[1], job, config.limits)))
         except QueryError as exc:
             connection.send(("query-error", (str(exc), getattr(exc, "status", 400))))
@@ -262,7 +265,7 @@ class WorkerPool:
         self._active: dict[str, int] = {}
         self._running: Counter[str] = Counter()
         self._used: dict[str, tuple[float, float]] = {}
-        # A client runs on at most all workers but one, so one is always left for everybody else.
+        # A client's share: all workers but one, so one is left for anybody who comes while it waits.
         self._share = max(1, size - 1)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="query-worker")
         self._workers: set[_Worker] = set()
@@ -322,18 +325,20 @@ class WorkerPool:
 
     def _next(self) -> _Pending | None:
         """The oldest waiting job of the client whose worker time used lately, less the time its oldest job has
-        waited, is least, among those running fewer than their share of workers; among equals, the one whose
+        waited, is least; clients running fewer than their share of workers go first, so a client takes every
+        worker only while nobody else waits (no worker idles while a job waits). Among equals, the one whose
         turn it is (it then goes to the back of the line)."""
         now = time.monotonic()
         candidates = []
         for order, (client, queue) in enumerate(self._queues.items()):
             while queue and queue[0].cancelled.is_set():
                 queue.popleft()
-            if queue and self._running[client] < self._share:  # waiting earns credit: nobody starves
-                candidates.append((self._usage(client, now) - (now - queue[0].enqueued), order, client))
+            if queue:  # waiting earns credit: nobody starves
+                over_share = self._running[client] >= self._share
+                candidates.append((over_share, self._usage(client, now) - (now - queue[0].enqueued), order, client))
         if not candidates:
             return None
-        client = min(candidates)[2]
+        client = min(candidates)[3]
         self._queues.move_to_end(client)
         self._running[client] += 1
         return self._queues[client].popleft()
@@ -415,15 +420,11 @@ def _outcome(kind: str, payload: Any) -> QueryAnswer | ClusterGraphError:
         return answer
     if kind == "query-error":
         message, status = payload
-        error = QueryError(message)
-        error.status = status  # type: ignore[attr-defined]
-        return error
+        return QueryRefused(message, status)
     if kind == "memory":
         return QueryTooLarge(payload)
     if kind == "engine-error":
-        failed = QueryError(f"the query engine could not evaluate this query: {payload}")
-        failed.status = 400  # type: ignore[attr-defined]
-        return failed
+        return QueryError(f"the query engine could not evaluate this query: {payload}")
     return StoreError(payload)
 
 

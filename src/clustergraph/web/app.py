@@ -12,7 +12,6 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from clustergraph import __version__
-from clustergraph.build import hidden_graphs
 from clustergraph.errors import ClusterGraphError
 from clustergraph.query_runner import Limits, ResultCache, WorkerConfig, WorkerPool
 from clustergraph.settings import Settings
@@ -32,7 +31,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limits = Limits(settings.max_query_bytes, settings.max_query_depth, settings.max_response_bytes)
-        config = WorkerConfig(str(settings.query_store_dir), hidden_graphs(settings), limits)
+        config = WorkerConfig(str(settings.query_store_dir), limits)
         pool = WorkerPool(config, settings.query_workers, settings.query_timeout,
                           settings.query_memory_mb * 2**20, settings.max_queued_per_client)
         cache = ResultCache(settings.result_cache_entries, settings.result_cache_bytes)

@@ -10,7 +10,6 @@ graphs; in every case only graphs the public may see take part.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import re
 from collections.abc import Awaitable
@@ -25,7 +24,7 @@ from fastapi.responses import Response
 from clustergraph.query_runner import QueryJob
 from clustergraph.sparql_guard import QUERY_FORMS, apply_using, inspect_request
 from clustergraph.updates import update_graph
-from clustergraph.web.caching import CACHE_CONTROL, if_none_match
+from clustergraph.web.caching import CACHE_CONTROL, if_none_match, representation_etag
 from clustergraph.web.conneg import GRAPH_TYPES, SOLUTION_TYPES, content_type, from_format_parameter, negotiate
 from clustergraph.web.deps import EndpointDep
 from clustergraph.web.description import endpoint_url, service_description
@@ -203,7 +202,7 @@ async def _answer(request: Request, endpoint: EndpointDep, call: ProtocolRequest
     job = QueryJob(call.query, media_type, default, named, settings.max_result_rows,
                    endpoint_url(request, endpoint))
     build_id = endpoint.build_id()
-    etag = '"' + hashlib.sha256(repr((build_id, job)).encode("utf-8")).hexdigest()[:32] + '"'
+    etag = representation_etag(build_id, request.url.path, repr(job), media_type)
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     if if_none_match(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
