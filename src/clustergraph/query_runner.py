@@ -12,7 +12,7 @@ core, eat memory or overflow the stack. So every query runs in a worker process 
 Answers are capped in rows and in bytes; a cut answer says so. Waiting requests are asyncio futures, not
 threads, in a queue per client. The next job comes from the client that used the least worker time lately (fair
 by time, not by turns: a client sending ten-second queries does not get the same share as one sending
-ten-millisecond ones), a client runs on every worker only while nobody else waits, and waiting counts against the time
+ten-millisecond ones), no client runs on every worker at once, and waiting counts against the time
 limit.
 """
 
@@ -265,7 +265,7 @@ class WorkerPool:
         self._active: dict[str, int] = {}
         self._running: Counter[str] = Counter()
         self._used: dict[str, tuple[float, float]] = {}
-        # A client's share: all workers but one, so one is left for anybody who comes while it waits.
+        # A client runs on at most all workers but one, so one is always left for everybody else.
         self._share = max(1, size - 1)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="query-worker")
         self._workers: set[_Worker] = set()
@@ -325,20 +325,18 @@ class WorkerPool:
 
     def _next(self) -> _Pending | None:
         """The oldest waiting job of the client whose worker time used lately, less the time its oldest job has
-        waited, is least; clients running fewer than their share of workers go first, so a client takes every
-        worker only while nobody else waits (no worker idles while a job waits). Among equals, the one whose
+        waited, is least, among those running fewer than their share of workers; among equals, the one whose
         turn it is (it then goes to the back of the line)."""
         now = time.monotonic()
         candidates = []
         for order, (client, queue) in enumerate(self._queues.items()):
             while queue and queue[0].cancelled.is_set():
                 queue.popleft()
-            if queue:  # waiting earns credit: nobody starves
-                over_share = self._running[client] >= self._share
-                candidates.append((over_share, self._usage(client, now) - (now - queue[0].enqueued), order, client))
+            if queue and self._running[client] < self._share:  # waiting earns credit: nobody starves
+                candidates.append((self._usage(client, now) - (now - queue[0].enqueued), order, client))
         if not candidates:
             return None
-        client = min(candidates)[3]
+        client = min(candidates)[2]
         self._queues.move_to_end(client)
         self._running[client] += 1
         return self._queues[client].popleft()
