@@ -67,6 +67,8 @@ def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
                       *((practice.ecosystem,) if practice.ecosystem else ()))
         for statement in statements:
             check_quote(sid, statement.quote, f"practices/{sid}.yaml")
+            for link in getattr(statement, "chain", ()):
+                check_quote(sid, link, f"{statement.where} (chain)")
         for note in practice.source_notes:  # a duplicated body shows in both texts
             if note.repeats:
                 check_quote(note.repeats, note.quote, f"{note.where} (the text it repeats)")
