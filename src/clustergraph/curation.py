@@ -23,8 +23,8 @@ from clustergraph.yaml_loader import load_yaml
 ORGANISATION_TYPES = ("cluster-organisation", "meta-cluster", "company", "research", "public-authority",
                       "agency-or-network", "other")
 # What a practice's owner (printed under "Name of the cluster/association") may be: a cluster, a meta-cluster,
-# a cluster agency or association, or the company that runs the cluster (leap:up GmbH, 3.5.13).
-OWNER_TYPES = ("cluster-organisation", "meta-cluster", "agency-or-network", "company")
+# or a cluster agency or association; never a company, a ministry or a university.
+OWNER_TYPES = ("cluster-organisation", "meta-cluster", "agency-or-network")
 PROGRAMME_KINDS = ("programme", "instrument", "network")
 SCOPES = ("eu", "national", "regional", "international")
 PROJECT_KINDS = ("project", "alliance", "network", "initiative", "hub", "platform", "event")
