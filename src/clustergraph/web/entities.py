@@ -129,15 +129,16 @@ def group_partners(urls: Urls, rows: Rows) -> list[dict[str, Any]]:
 
 
 def relations(select: SelectRows, urls: Urls, iri: str) -> list[dict[str, Any]]:
-    """Curated relations that name ``iri`` at either end, each with its quote."""
+    """Curated relations that name ``iri`` at either end, each with its quote and recorded chain."""
     rows = select(PREFIXES + f"""SELECT ?subject (SAMPLE(?sl) AS ?subjectLabel) ?kind ?object (SAMPLE(?ol) AS ?objectLabel)
-        ?quote ?evidence (SAMPLE(?el) AS ?evidenceLabel) WHERE {{
+        ?quote ?evidence (SAMPLE(?el) AS ?evidenceLabel) (GROUP_CONCAT(DISTINCT ?link; separator="\\n") AS ?chain) WHERE {{
           ?r a cg:Relation ; cg:relationSubject ?subject ; cg:relationKind ?kind ; cg:relationObject ?object ;
              cg:quote ?quote ; cg:evidenceFrom ?evidence FILTER(?subject = <{iri}> || ?object = <{iri}>)
+          OPTIONAL {{ ?r cg:chainQuote ?link }}
           OPTIONAL {{ ?subject {LABEL} ?sl }} OPTIONAL {{ ?object {LABEL} ?ol }} OPTIONAL {{ ?evidence rdfs:label ?el }}
         }} GROUP BY ?subject ?kind ?object ?quote ?evidence ORDER BY ?kind""")
     return [{"subject": show(urls, row, "subject", "subjectLabel"), "kind": value(row, "kind"),
-             "object": show(urls, row, "object", "objectLabel"), "quote": value(row, "quote"),
+             "object": show(urls, row, "object", "objectLabel"), "quote": value(row, "quote"), "chain": chain(row),
              "evidence": show(urls, row, "evidence", "evidenceLabel")} for row in rows]
 
 
