@@ -28,7 +28,8 @@ def _codes(path: Path) -> set[str]:
 
 
 def test_curation_holds_against_the_source(curation: Curation, guidebook: Guidebook) -> None:
-    """Every quote occurs in its practice, every name is quoted, every owner and programme hit is covered."""
+    """Every quote occurs in its practice, every name is quoted, every owner and programme hit is covered, and
+    every statement's quotes name both of its ends (the README's rule)."""
     assert check_evidence(curation, guidebook) == []
 
 
@@ -281,3 +282,71 @@ def test_every_registered_project_is_linked(curation: Curation) -> None:
         linked |= {a.project for a in practice.affiliations}
         linked |= {r.subject for r in practice.relations} | {r.object for r in practice.relations}
     assert set(curation.projects) <= linked, set(curation.projects) - linked
+
+
+def test_a_chain_quote_not_in_the_text_is_reported(curation: Curation, guidebook: Guidebook) -> None:
+    from dataclasses import replace
+
+    practice = curation.practices["3.1.9"]
+    first = practice.participations[0]  # its own quote names both ends, so only the chain can be wrong
+    forged = replace(practice, participations=(replace(first, chain=("a sentence nobody wrote",)),
+                                               *practice.participations[1:]))
+    problems = check_evidence(replace(curation, practices={**curation.practices, "3.1.9": forged}), guidebook)
+    assert problems == [f"{first.where} (chain): quote not found in 3.1.9: 'a sentence nobody wrote'"]
+
+
+# A role whose quote names only one end (NextMove, not P4HEU), appended to 3.1.9's participations.
+ONE_END = ("participations:\n", "participations:\n  - organisation: nextmove\n    in: p4heu\n    role: coordinator\n"
+           "    quote: \"NextMove (France)\"\n")
+
+
+def test_a_statement_whose_quotes_name_one_end_is_refused_with_file_and_entry(project_copy: Settings) -> None:
+    path = project_copy.path(project_copy.curation_dir) / "practices" / "3.1.9.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(*ONE_END, 1), encoding="utf-8")
+    _, _, problems = check_curation(project_copy)
+    assert problems == ["practices/3.1.9.yaml:4 participations[0]: no name or alias of 'p4heu' in 'NextMove (France)'; "
+                        "quote a longer passage that names it, record a 'chain' of quotes, or weaken the statement"]
+    with pytest.raises(CurationError) as refused:  # the build refuses it with the same words
+        make_dataset(project_copy)
+    assert "practices/3.1.9.yaml:4 participations[0]: no name or alias of 'p4heu'" in str(refused.value)
+    # a recorded chain whose quote names the other end makes the same statement acceptable
+    chained = ONE_END[1] + "    chain: [\"The Partnerships for Horizon Europe (P4HEU) initiative involves clusters\"]\n"
+    path.write_text(text.replace(ONE_END[0], chained, 1), encoding="utf-8")
+    assert check_curation(project_copy)[2] == []
+
+
+def test_the_owner_needs_no_name_only_in_its_own_practice_and_only_as_we_or_the_cluster(
+        curation: Curation) -> None:
+    from dataclasses import replace
+
+    from clustergraph.curation import Participation
+    from clustergraph.statement_ends import unnamed_ends
+
+    def unnamed(organisation: str, quote: str, owner: str | None) -> list[str]:
+        statement = Participation("3.1.9", organisation, "p4heu", "partner", quote, where="here")
+        practice = replace(curation.practices["3.1.9"], participations=(statement,), relations=())
+        return [found.end for found in unnamed_ends(practice, curation, owner)]
+
+    p4heu = "the P4HEU initiative"
+    assert unnamed("smartcommunitiestech", f"we launched {p4heu}", "smartcommunitiestech") == []
+    assert unnamed("smartcommunitiestech", f"The Cluster launched {p4heu}", "smartcommunitiestech") == []
+    assert unnamed("smartcommunitiestech", f"launched {p4heu}", "smartcommunitiestech") == ["smartcommunitiestech"]
+    assert unnamed("nextmove", f"we launched {p4heu}", "smartcommunitiestech") == ["nextmove"]
+    assert unnamed("smartcommunitiestech", f"the clusters launched {p4heu}", "smartcommunitiestech") == [
+        "smartcommunitiestech"]
+
+
+def test_recorded_chains_reach_the_graph_beside_their_quote(curation: Curation, build_result: BuildResult) -> None:
+    """Every chain quote is a cg:chainQuote of its statement (the ends rule itself: test_curation_holds_...)."""
+    chained = {" ".join(link.split()) for p in curation.practices.values()
+               for s in (*p.participations, *p.fundings, *p.affiliations, *p.relations) for link in s.chain}
+    assert len(chained) > 50
+    graph = flatten(build_result.built.dataset)
+    assert {str(quote) for quote in graph.objects(None, CG.chainQuote)} == chained
+    # 3.1.9: NextMove co-launched P4HEU, named only in the sentence before the one quoted
+    statement = next(s for s in graph.subjects(CG.chainQuote, Literal(
+        "The Partnerships for Horizon Europe (P4HEU) initiative involves clusters from across Europe."))
+        if (s, CG.relationKind, Literal("founded")) in graph
+        and str(graph.value(s, CG.relationSubject)).endswith("/nextmove"))
+    assert str(graph.value(statement, CG.relationObject)).endswith("/p4heu")

@@ -223,3 +223,56 @@ def test_a_lost_practice_file_is_reported(curation_copy: Path, settings: Setting
     finally:
         path.write_text(original, encoding="utf-8")
     assert any(problem.startswith("practices/3.2.2.yaml: missing") for problem in problems)
+
+
+# Planted faults in a copy of the project: each is refused by `curation check` (and the build) naming the file and
+# the entry. (A role whose quote names one end only: test_curation.py, test_a_statement_whose_quotes_name_one_end_...)
+OWNER = "- id: leap-up\n  name: leap:up GmbH\n  aliases: []\n  type: agency-or-network\n"
+
+
+@pytest.mark.parametrize(("planted", "message"), [
+    (OWNER.replace("agency-or-network", "company"), "organisations/owners.yaml:262 [leap-up]: 'leap-up' owns "
+     "practice 3.5.13 but is a company; an owner is one of cluster-organisation, meta-cluster, agency-or-network"),
+    (OWNER.replace("agency-or-network", "public-authority"), "organisations/owners.yaml:262 [leap-up]: 'leap-up' owns "
+     "practice 3.5.13 but is a public-authority"),
+    (OWNER.replace("[]", "[Leap Up Academy]"),  # an alias no quote prints, so nothing links it to the name
+     "organisations/owners.yaml:262 [leap-up]: name 'Leap Up Academy' occurs in none of its evidence quotes"),
+])
+def test_a_planted_owner_or_alias_fault_is_refused_with_file_and_entry(project_copy: Settings, planted: str,
+                                                                       message: str) -> None:
+    from clustergraph.build import make_dataset
+    from clustergraph.curation_check import check_curation
+
+    path = project_copy.path(project_copy.curation_dir) / "organisations" / "owners.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(OWNER) == 1
+    path.write_text(text.replace(OWNER, planted), encoding="utf-8")
+    _, _, problems = check_curation(project_copy)
+    assert [problem for problem in problems if problem.startswith(message)], problems
+    with pytest.raises(CurationError) as refused:
+        make_dataset(project_copy)
+    assert message in str(refused.value)
+
+
+@pytest.mark.parametrize("kind", ["Company", "PublicAuthority", "ResearchOrganisation"])
+def test_the_owner_shape_refuses_a_company_ministry_or_university(settings: Settings, kind: str) -> None:
+    """The shape itself (not only the curation check) refuses an owner that is not a cluster, meta-cluster or
+    cluster agency: the practice 3.5.13 with its owner's type mutated."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF, SH
+
+    from clustergraph.rdf import load_ontology
+    from clustergraph.validate import load_shapes, validate_graph
+    from clustergraph.vocab import CG
+
+    ontology = load_ontology(settings.path(settings.ontology_dir))
+    practice, owner = URIRef(settings.base_iri + "practice/3.5.13"), URIRef(settings.base_iri + "organisation/leap-up")
+    graph = Graph()
+    graph += ontology
+    graph.add((practice, RDF.type, CG.GoodPractice))
+    graph.add((practice, CG.owner, owner))
+    for owner_type, refused in ((CG.AgencyOrNetwork, False), (CG[kind], True)):
+        graph.set((owner, RDF.type, owner_type))
+        report = validate_graph(graph, load_shapes(settings.path(settings.shapes_dir)), ontology).graph
+        owner_results = [r for r in report.subjects(SH.focusNode, practice) if (r, SH.resultPath, CG.owner) in report]
+        assert bool(owner_results) == refused, (owner_type, len(owner_results))

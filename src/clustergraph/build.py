@@ -18,6 +18,7 @@ from clustergraph.dumps import write_dumps
 from clustergraph.errors import CurationError, SourceError, StoreError, ValidationFailed
 from clustergraph.evidence import check_evidence
 from clustergraph.identity import Iris
+from clustergraph.parse_report import parse_report_lines
 from clustergraph.rdf import BuiltDataset, load_ontology, to_dataset
 from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import Settings
@@ -171,7 +172,7 @@ def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSum
     result = make_dataset(settings)
     if not result.report.conforms:
         raise ValidationFailed(result.report.text)
-    report = "\n".join(str(issue) for issue in result.guidebook.issues) + "\n"
+    report = "\n".join(parse_report_lines(result.guidebook, result.curation)) + "\n"
     generation = publish_dataset(settings, result.nquads, report, wait)
     curation = result.curation
     summary = BuildSummary(

@@ -19,6 +19,7 @@ from clustergraph import __version__
 from clustergraph.build import build, hidden_graphs
 from clustergraph.curation import Curation, load_curation, write_regions
 from clustergraph.curation_check import check_curation
+from clustergraph.parse_report import parse_report_lines
 from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, SettingError, StoreError,
                                  ValidationFailed)
 from clustergraph.dumps import describe_dumps
@@ -148,18 +149,15 @@ def parse_command() -> None:
     except ClusterGraphError as error:
         _fail(error)
     typer.echo(f"{len(guidebook.practices)} practices in {len(guidebook.chapters)} chapters")
-    for issue in guidebook.issues:
-        typer.echo(str(issue))
+    failure: CurationError | None = None
     try:
-        curation = load_curation(settings.path(settings.curation_dir))
+        curation: Curation | None = load_curation(settings.path(settings.curation_dir))
     except CurationError as error:
-        _fail(error)
-    for sid, curated in curation.practices.items():
-        printed = guidebook.practice(sid)
-        for note in curated.source_notes:
-            line = printed.first_line if printed else 0
-            repeats = f" (repeats {note.repeats})" if note.repeats else ""
-            typer.echo(f"{sid} (line {line}) source-note {note.kind}{repeats}: {note.note} Evidence: {note.quote!r}")
+        curation, failure = None, error
+    for line in parse_report_lines(guidebook, curation):
+        typer.echo(line)
+    if failure is not None:
+        _fail(failure)
 
 
 @app.command("query")

@@ -23,8 +23,8 @@ from clustergraph.yaml_loader import load_yaml
 ORGANISATION_TYPES = ("cluster-organisation", "meta-cluster", "company", "research", "public-authority",
                       "agency-or-network", "other")
 # What a practice's owner (printed under "Name of the cluster/association") may be: a cluster, a meta-cluster,
-# a cluster agency or association, or the company that runs the cluster (leap:up GmbH, 3.5.13).
-OWNER_TYPES = ("cluster-organisation", "meta-cluster", "agency-or-network", "company")
+# or a cluster agency or association; never a company, a ministry or a university.
+OWNER_TYPES = ("cluster-organisation", "meta-cluster", "agency-or-network")
 PROGRAMME_KINDS = ("programme", "instrument", "network")
 SCOPES = ("eu", "national", "regional", "international")
 PROJECT_KINDS = ("project", "alliance", "network", "initiative", "hub", "platform", "event")
@@ -107,6 +107,7 @@ class Participation:
     role: str
     quote: str
     where: str = field(default="", compare=False)  # file:line of the entry
+    chain: tuple[str, ...] = ()  # further quotes that, with ``quote``, name both ends (a recorded chain)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class Funding:
     programme: str
     quote: str
     where: str = field(default="", compare=False)  # file:line of the entry
+    chain: tuple[str, ...] = ()  # further quotes that, with ``quote``, name both ends (a recorded chain)
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ class Affiliation:
     programme: str
     quote: str
     where: str = field(default="", compare=False)  # file:line of the entry
+    chain: tuple[str, ...] = ()  # further quotes that, with ``quote``, name both ends (a recorded chain)
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class Relation:
     object: str
     quote: str
     where: str = field(default="", compare=False)  # file:line of the entry
+    chain: tuple[str, ...] = ()  # further quotes that, with ``quote``, name both ends (a recorded chain)
 
 
 @dataclass(frozen=True)
@@ -486,17 +490,19 @@ def _practice(doc: Any, where: str, problems: _Problems) -> PracticeCuration | N
                        for sub in entry.entries("regions"))
     participations = tuple(
         Participation(sid, sub.slug("organisation") or "", sub.optional_slug("in"),
-                      sub.choice("role", ROLES) or "", sub.text("quote") or "", where=sub.where)
+                      sub.choice("role", ROLES) or "", sub.text("quote") or "", where=sub.where,
+                      chain=sub.strings("chain"))
         for sub in entry.entries("participations"))
     fundings = tuple(Funding(sid, sub.optional_slug("in"), sub.slug("programme") or "", sub.text("quote") or "",
-                             where=sub.where)
+                             where=sub.where, chain=sub.strings("chain"))
                      for sub in entry.entries("funding"))
     mentions = tuple(_mention(sid, sub) for sub in entry.entries("mentions"))
     relations = tuple(Relation(sid, sub.slug("subject") or "", sub.choice("relation", tuple(RELATIONS)) or "",
-                               sub.slug("object") or "", sub.text("quote") or "", where=sub.where)
+                               sub.slug("object") or "", sub.text("quote") or "", where=sub.where,
+                               chain=sub.strings("chain"))
                       for sub in entry.entries("relations"))
     affiliations = tuple(Affiliation(sid, sub.slug("project") or "", sub.slug("programme") or "",
-                                     sub.text("quote") or "", where=sub.where)
+                                     sub.text("quote") or "", where=sub.where, chain=sub.strings("chain"))
                          for sub in entry.entries("under"))
     notes = tuple(SourceNote(sid, sub.choice("kind", NOTE_KINDS) or "", sub.text("note") or "",
                              sub.text("quote") or "", _section_id(sub, "repeats"), where=sub.where)

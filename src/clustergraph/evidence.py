@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from clustergraph.curation import OWNER_TYPES, Curation, Evidence, normalise_name
 from clustergraph.records import Guidebook, Practice
+from clustergraph.statement_ends import unnamed_ends
 from clustergraph.timing import timed
 
 
@@ -57,7 +58,7 @@ def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
             for item in entity.evidence:
                 check_quote(item.practice, item.quote, entity.id)
             if entity.evidence:
-                problems += _names_backed(entity.id, (entity.name, *entity.aliases), entity.evidence)
+                problems += _names_backed(entity.where or entity.id, (entity.name, *entity.aliases), entity.evidence)
     for sid, practice in curation.practices.items():
         if sid not in texts:
             problems.append(f"practices/{sid}.yaml: practice {sid} does not exist")
@@ -67,6 +68,8 @@ def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
                       *((practice.ecosystem,) if practice.ecosystem else ()))
         for statement in statements:
             check_quote(sid, statement.quote, f"practices/{sid}.yaml")
+            for link in getattr(statement, "chain", ()):
+                check_quote(sid, link, f"{statement.where} (chain)")
         for note in practice.source_notes:  # a duplicated body shows in both texts
             if note.repeats:
                 check_quote(note.repeats, note.quote, f"{note.where} (the text it repeats)")
@@ -77,15 +80,19 @@ def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
             problems.append(f"practices/{printed.section_id}.yaml: missing (practice {printed.section_id}, "
                             f"line {printed.first_line})")
             continue
+        owner = curation.resolve_organisation(printed.cluster_name)
+        problems += [unnamed.message() for unnamed in unnamed_ends(curation.practices[printed.section_id],
+                                                                   curation, owner.id if owner else None)]
         problems += [f"{hit.practice}: '{hit.alias}' (line {hit.line}) names programme '{hit.programme}' "
                      "but no funding, 'under', participation or mention covers it"
                      for hit in uncovered_hits(printed, curation)]
     return problems
 
 
-def _names_backed(entity_id: str, names: tuple[str, ...], evidence: tuple[Evidence, ...]) -> list[str]:
+def _names_backed(where: str, names: tuple[str, ...], evidence: tuple[Evidence, ...]) -> list[str]:
+    """Every name and alias of an entity is printed in one of its quotes (``where``: its file:line [id])."""
     quotes = [normalise_name(item.quote) for item in evidence]
-    return [f"{entity_id}: name '{name}' occurs in none of its evidence quotes"
+    return [f"{where}: name '{name}' occurs in none of its evidence quotes"
             for name in names if not any(normalise_name(name) in quote for quote in quotes)]
 
 

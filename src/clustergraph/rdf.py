@@ -303,8 +303,11 @@ def _target(target: str | None, sid: str, curation: Curation, iris: Iris) -> URI
     return iris.programme(target) if target in curation.programmes else iris.project(target)
 
 
-def _add_evidence(graph: Graph, statement: URIRef, quote: str, practice: URIRef) -> None:
+def _add_evidence(graph: Graph, statement: URIRef, quote: str, practice: URIRef, chain: tuple[str, ...] = ()) -> None:
+    """The quote that proves a statement, any further quotes of its recorded chain, and the practice holding them."""
     graph.add((statement, CG.quote, Literal(" ".join(quote.split()))))
+    for link in chain:
+        graph.add((statement, CG.chainQuote, Literal(" ".join(link.split()))))
     graph.add((statement, CG.evidenceFrom, practice))
 
 
@@ -328,21 +331,21 @@ def _add_statements(graph: Graph, curated: PracticeCuration, curation: Curation,
         graph.add((node, CG.participatesIn, target))
         graph.add((node, CG.role, Literal(participation.role)))
         graph.add((target, CG.hasParticipant, organisation))
-        _add_evidence(graph, node, participation.quote, practice)
+        _add_evidence(graph, node, participation.quote, practice, participation.chain)
     # A funding and an affiliation ('under') are the same link with other terms: the text says the programme
     # pays, or only that the project belongs to it.
-    programme_links = [("funding", CG.Funding, CG.funds, CG.fundedBy, f.target, f.programme, f.quote)
+    programme_links = [("funding", CG.Funding, CG.funds, CG.fundedBy, f.target, f.programme, f.quote, f.chain)
                        for f in curated.fundings]
     programme_links += [("affiliation", CG.ProgrammeAffiliation, CG.affiliated, CG.underProgramme, a.project,
-                         a.programme, a.quote) for a in curated.affiliations]
-    for kind, statement_class, link, shortcut, target_id, programme_id, quote in programme_links:
+                         a.programme, a.quote, a.chain) for a in curated.affiliations]
+    for kind, statement_class, link, shortcut, target_id, programme_id, quote, chain in programme_links:
         target, programme = _target(target_id, sid, curation, iris), iris.programme(programme_id)
         node = iris.statement(kind, sid, target_id, programme_id)
         graph.add((node, RDF.type, statement_class))
         graph.add((node, link, target))
         graph.add((node, CG.programme, programme))
         graph.add((target, shortcut, programme))
-        _add_evidence(graph, node, quote, practice)
+        _add_evidence(graph, node, quote, practice, chain)
     for mention in curated.mentions:
         if mention.project:
             _add_project_mention(graph, sid, mention.project, mention.quote, iris)
@@ -397,7 +400,7 @@ def _add_relations(graph: Graph, curated: PracticeCuration, curation: Curation, 
         graph.add((node, CG.relationSubject, subject))
         graph.add((node, CG.relationKind, Literal(relation.relation)))
         graph.add((node, CG.relationObject, target))
-        _add_evidence(graph, node, relation.quote, practice)
+        _add_evidence(graph, node, relation.quote, practice, relation.chain)
         shortcut = {"member-of": ORG.memberOf, "founded": CG.founded, "spin-off-of": CG.spinOffOf,
                     "part-of": (ORG.subOrganizationOf if curation.kind_of(relation.subject) == "organisation"
                                 else DCTERMS.isPartOf)}[relation.relation]

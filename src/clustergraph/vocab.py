@@ -80,6 +80,7 @@ class CG(DefinedNamespace):
     hasParticipant: URIRef
     # curated statements
     quote: URIRef
+    chainQuote: URIRef
     evidenceFrom: URIRef
     participant: URIRef
     participatesIn: URIRef

@@ -129,15 +129,16 @@ def group_partners(urls: Urls, rows: Rows) -> list[dict[str, Any]]:
 
 
 def relations(select: SelectRows, urls: Urls, iri: str) -> list[dict[str, Any]]:
-    """Curated relations that name ``iri`` at either end, each with its quote."""
+    """Curated relations that name ``iri`` at either end, each with its quote and recorded chain."""
     rows = select(PREFIXES + f"""SELECT ?subject (SAMPLE(?sl) AS ?subjectLabel) ?kind ?object (SAMPLE(?ol) AS ?objectLabel)
-        ?quote ?evidence (SAMPLE(?el) AS ?evidenceLabel) WHERE {{
+        ?quote ?evidence (SAMPLE(?el) AS ?evidenceLabel) (GROUP_CONCAT(DISTINCT ?link; separator="\\n") AS ?chain) WHERE {{
           ?r a cg:Relation ; cg:relationSubject ?subject ; cg:relationKind ?kind ; cg:relationObject ?object ;
              cg:quote ?quote ; cg:evidenceFrom ?evidence FILTER(?subject = <{iri}> || ?object = <{iri}>)
+          OPTIONAL {{ ?r cg:chainQuote ?link }}
           OPTIONAL {{ ?subject {LABEL} ?sl }} OPTIONAL {{ ?object {LABEL} ?ol }} OPTIONAL {{ ?evidence rdfs:label ?el }}
         }} GROUP BY ?subject ?kind ?object ?quote ?evidence ORDER BY ?kind""")
     return [{"subject": show(urls, row, "subject", "subjectLabel"), "kind": value(row, "kind"),
-             "object": show(urls, row, "object", "objectLabel"), "quote": value(row, "quote"),
+             "object": show(urls, row, "object", "objectLabel"), "quote": value(row, "quote"), "chain": chain(row),
              "evidence": show(urls, row, "evidence", "evidenceLabel")} for row in rows]
 
 
@@ -194,19 +195,32 @@ def project(select: SelectRows, urls: Urls, iri: str) -> dict[str, Any]:
         UNION {{ <{iri}> dct:isPartOf ?other BIND("part of" AS ?how) }}
         UNION {{ ?other dct:isPartOf <{iri}> BIND("has part" AS ?how) }}
         OPTIONAL {{ ?other {LABEL} ?ol }} }} GROUP BY ?how ?other ORDER BY ?how""")
-    participants = select(PREFIXES + f"""SELECT ?org (SAMPLE(?ol) AS ?orgLabel) ?role ?quote ?evidence (SAMPLE(?el) AS ?evidenceLabel) WHERE {{
+    participants = select(PREFIXES + f"""SELECT ?org (SAMPLE(?ol) AS ?orgLabel) ?role ?quote ?evidence (SAMPLE(?el) AS ?evidenceLabel)
+        (GROUP_CONCAT(DISTINCT ?link; separator="\\n") AS ?chain) WHERE {{
         ?pa a cg:Participation ; cg:participatesIn <{iri}> ; cg:participant ?org ; cg:quote ?quote ; cg:evidenceFrom ?evidence
+        OPTIONAL {{ ?pa cg:chainQuote ?link }}
         OPTIONAL {{ ?pa cg:role ?role }} OPTIONAL {{ ?org rdfs:label ?ol }} OPTIONAL {{ ?evidence rdfs:label ?el }} }} GROUP BY ?org ?role ?quote ?evidence""")
     participants.sort(key=lambda row: (value(row, "role") != "coordinator", value(row, "orgLabel").lower()))
     return {
         "up": [{"how": value(row, "how"), "other": show(urls, row, "other", "otherLabel"), "quote": value(row, "quote")}
                for row in up],
         "participants": [{"org": show(urls, row, "org", "orgLabel"), "role": value(row, "role"),
-                          "quote": value(row, "quote"), "evidence": show(urls, row, "evidence", "evidenceLabel")}
+                          "quote": value(row, "quote"), "chain": chain(row),
+                          "evidence": show(urls, row, "evidence", "evidenceLabel")}
                          for row in participants],
         "practices": _practices(select, urls, f"""{{ ?st cg:evidenceFrom ?p ; cg:participatesIn|cg:funds|cg:affiliated|cg:via <{iri}> }}
             UNION {{ <{iri}> prov:wasDerivedFrom ?p }}"""),
     }
+
+
+def chain(row: dict[str, Any]) -> list[str]:
+    """The further quotes of a statement's recorded chain (``cg:chainQuote``, grouped one a line), sorted: the
+    graph keeps no order among them.
+
+    >>> chain({"chain": {"value": "b\\na"}})
+    ['a', 'b']
+    """
+    return sorted(filter(None, value(row, "chain").split("\n")))
 
 
 def practice(select: SelectRows, urls: Urls, iri: str) -> dict[str, Any]:
@@ -219,8 +233,8 @@ def practice(select: SelectRows, urls: Urls, iri: str) -> dict[str, Any]:
         <{iri}> ?p ?o OPTIONAL {{ ?o skos:prefLabel ?ol FILTER(LANG(?ol) = "" || LANGMATCHES(LANG(?ol), "en")) }}
         }} GROUP BY ?what ?o ORDER BY ?what""")
     statements = select(PREFIXES + f"""SELECT ?kind ?who (SAMPLE(?wl) AS ?wholabel) ?role ?what (SAMPLE(?tl) AS ?whatlabel)
-        ?quote WHERE {{
-          ?st cg:evidenceFrom <{iri}> ; a ?kind ; cg:quote ?quote .
+        ?quote (GROUP_CONCAT(DISTINCT ?link; separator="\\n") AS ?chain) WHERE {{
+          ?st cg:evidenceFrom <{iri}> ; a ?kind ; cg:quote ?quote . OPTIONAL {{ ?st cg:chainQuote ?link }}
           FILTER(?kind IN (cg:Participation, cg:Funding, cg:ProgrammeAffiliation, cg:ProgrammeMention, cg:Placement,
                            cg:Relation))
           OPTIONAL {{ ?st cg:participant|cg:programme|cg:place|cg:relationSubject ?who OPTIONAL {{ ?who {LABEL} ?wl }} }}
@@ -233,7 +247,8 @@ def practice(select: SelectRows, urls: Urls, iri: str) -> dict[str, Any]:
         }} ORDER BY ?kind ?text""")
     shaped = [{"kind": value(s, "kind").rsplit("#", 1)[-1], "who": show(urls, s, "who", "wholabel"),
                "role": "funder" if value(s, "kind").endswith("#Funding") else value(s, "role"),
-               "what": show(urls, s, "what", "whatlabel"), "quote": value(s, "quote")} for s in statements]
+               "what": show(urls, s, "what", "whatlabel"), "quote": value(s, "quote"), "chain": chain(s)}
+              for s in statements]
     for s in shaped:
         s["reads"] = STATEMENT_KINDS.get(str(s["kind"]), str(s["kind"]))
     return {
