@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import NoReturn
 
 import httpx
-import pyoxigraph as ox
 import typer
 
 from clustergraph import __version__
-from clustergraph.build import build, hidden_graphs
+from clustergraph.build import build
 from clustergraph.curation import Curation, load_curation, write_regions
 from clustergraph.curation_check import check_curation
 from clustergraph.parse_report import parse_report_lines
@@ -32,7 +31,8 @@ from clustergraph.query_library import resolve_query
 from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import get_settings
 from clustergraph.source import read_source
-from clustergraph.store import open_store, serialize_result
+from clustergraph.sparql_guard import inspect_request
+from clustergraph.store import GraphStore, Query, Solutions, backend_for
 from clustergraph.tables import write_tables
 from clustergraph.validate import validate_catalogue
 
@@ -74,6 +74,14 @@ class OutputFormat(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+# (graph result?, --format) -> media type; a graph has no table or CSV form, so those print Turtle.
+QUERY_OUTPUT = {
+    (False, OutputFormat.csv): "text/csv", (False, OutputFormat.json): "application/sparql-results+json",
+    (True, OutputFormat.table): "text/turtle", (True, OutputFormat.csv): "text/turtle",
+    (True, OutputFormat.json): "application/ld+json",
+}
 
 
 def _fail(error: ClusterGraphError) -> NoReturn:
@@ -169,35 +177,29 @@ def query_command(
     settings = get_settings()
     try:
         query = resolve_query(name_or_file, settings.path(settings.queries_dir))
-        store = open_store(settings.query_store_dir, hidden_graphs(settings))
-        result = store.query(query.text)
+        form = inspect_request(query.text, settings.max_query_bytes, settings.max_query_depth).form
+        store = backend_for(settings).open()
+        if form == "ASK":
+            answer = store.ask(query.text)
+            typer.echo(json.dumps(answer) if output is OutputFormat.json else str(answer).lower())
+        elif form == "SELECT" and output is OutputFormat.table:
+            _print_table(store.select(query.text))
+        else:
+            media_type = QUERY_OUTPUT[form in ("CONSTRUCT", "DESCRIBE"), output]
+            sys.stdout.write(store.answer(Query(query.text), media_type).body.decode("utf-8"))
     except ClusterGraphError as error:
         _fail(error)
-    if output is OutputFormat.table and isinstance(result, ox.QuerySolutions):
-        _print_table(result)
-    elif isinstance(result, ox.QueryBoolean):
-        typer.echo(json.dumps(bool(result)) if output is OutputFormat.json else str(bool(result)).lower())
-    else:
-        sys.stdout.write(serialize_result(result, "ttl" if output is OutputFormat.table else output.value)
-                         .decode("utf-8"))
 
 
-def _print_table(result: ox.QuerySolutions) -> None:
-    names = [variable.value for variable in result.variables]
-    rows = [[_short(solution[name]) for name in names] for solution in result]
+def _print_table(solutions: Solutions) -> None:
+    names = solutions.variables
+    rows = [[row[name].value if name in row else "" for name in names] for row in solutions]
     widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(names)]
     typer.echo("  ".join(name.ljust(width) for name, width in zip(names, widths, strict=True)))
     typer.echo("  ".join("-" * width for width in widths))
     for row in rows:
         typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     typer.echo(f"({len(rows)} rows)")
-
-
-def _short(term: object) -> str:
-    if term is None:
-        return ""
-    value = getattr(term, "value", str(term))
-    return str(value)
 
 
 def _guidebook_and_curation() -> tuple[Guidebook, Curation]:
@@ -287,8 +289,7 @@ def network_command(
     settings = get_settings()
     filters = Filters(programme, country, ecosystem, practice, clusters_only=types is OrganisationTypes.clusters)
     try:
-        store = open_store(settings.store_dir, hidden_graphs(settings))
-        analysis = analyse(store.select_values, filters)
+        analysis = analyse(backend_for(settings, personal=False).open().select_values, filters)
     except ClusterGraphError as error:
         _fail(error)
     if metrics:
@@ -312,7 +313,7 @@ def export_csv_command(
     relations.csv."""
     settings = get_settings()
     try:
-        store = open_store(settings.query_store_dir, hidden_graphs(settings))
+        store: GraphStore = backend_for(settings).open()
     except ClusterGraphError as error:
         _fail(error)
     for name, rows in write_tables(store, out).items():
@@ -334,8 +335,7 @@ def export_dcat_command(
     root = (public_url or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
     try:
         check_public_url(root, allow_local_urls)
-        store = open_store(settings.query_store_dir, hidden_graphs(settings))
-        graph = catalogue_graph(settings, store.select_values, root)
+        graph = catalogue_graph(settings, backend_for(settings).open().select_values, root)
         report = validate_catalogue(graph, settings.path(settings.dcat_ap_shapes_dir)) if validate or mqa else None
     except ClusterGraphError as error:
         _fail(error)
