@@ -20,6 +20,7 @@ from clustergraph.evidence import check_evidence
 from clustergraph.identity import Iris
 from clustergraph.rdf import BuiltDataset, load_ontology, to_dataset
 from clustergraph.records import Guidebook, parse_guidebook
+from clustergraph.remote_publish import publish_build
 from clustergraph.settings import Settings
 from clustergraph.source import SourceMeta, read_source, read_source_meta
 from clustergraph.generations import DUMPS, PERSONAL_STORE, STORE, build_lock, publish_generation, start_generation
@@ -166,6 +167,8 @@ def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSum
         If the graph violates the shapes (the report says where).
     BuildRunning
         If another build or update is running and ``wait`` is false.
+    StoreError
+        If the remote store (``settings.store``) cannot take the new graphs; its previous graphs stay live.
     """
     started = time.perf_counter()
     result = make_dataset(settings)
@@ -173,6 +176,8 @@ def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSum
         raise ValidationFailed(result.report.text)
     report = "\n".join(str(issue) for issue in result.guidebook.issues) + "\n"
     generation = publish_dataset(settings, result.nquads, report, wait)
+    if settings.store:  # a remote store: load a new graph set there and switch to it (dumps stay local)
+        publish_build(settings, result.nquads, generation.name)
     curation = result.curation
     summary = BuildSummary(
         practices=len(result.guidebook.practices),

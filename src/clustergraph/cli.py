@@ -29,7 +29,8 @@ from clustergraph.network.extract import Filters
 from clustergraph.publish import catalogue_graph, check_public_url, dumps_dir, write_catalogue
 from clustergraph.query_library import resolve_query
 from clustergraph.records import Guidebook, parse_guidebook
-from clustergraph.settings import get_settings
+from clustergraph.remote_store import open_remote
+from clustergraph.settings import Settings, get_settings
 from clustergraph.source import read_source
 from clustergraph.store import open_store, serialize_result
 from clustergraph.tables import write_tables
@@ -81,6 +82,16 @@ def _fail(error: ClusterGraphError) -> NoReturn:
     raise typer.Exit(code)
 
 
+STORE_HELP = ("A remote SPARQL store's query endpoint (Virtuoso: http://host:8890/sparql) instead of the embedded "
+              "store; credentials from CLUSTERGRAPH_STORE_USER / CLUSTERGRAPH_STORE_PASSWORD.")
+
+
+def _settings(store: str | None = None) -> Settings:
+    """The settings, with ``--store`` (when given) in place of ``CLUSTERGRAPH_STORE``."""
+    settings = get_settings()
+    return settings.model_copy(update={"store": store}) if store else settings
+
+
 @app.callback()
 def main(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each pipeline step."),
@@ -96,9 +107,11 @@ def main(
 @app.command("build")
 def build_command(
     wait: bool = typer.Option(False, help="Wait for a build or update that is running instead of refusing."),
+    store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
-    """Parse the guidebook, apply the curation, validate with SHACL and publish a new generation."""
-    settings = get_settings()
+    """Parse the guidebook, apply the curation, validate with SHACL and publish a new generation (and, with
+    --store, load it into the remote store and switch its graphs once loaded)."""
+    settings = _settings(store)
     try:
         _, summary = build(settings, wait)
     except ValidationFailed as error:
@@ -113,6 +126,8 @@ def build_command(
         f"{summary.triples} triples; SHACL: {'conforms' if summary.conforms else 'VIOLATIONS'}; "
         f"{summary.parse_issues} parse notes in {summary.store.parent / 'parse-report.txt'}\n"
         f"generation: {summary.store.parent.name} ({summary.store}); {summary.seconds:.1f} s")
+    if settings.store:
+        typer.echo(f"remote store: {settings.store} holds build {summary.store.parent.name}")
     if not summary.tables_checked:
         typer.secho("authority tables not found: country, programme and NUTS codes were not checked against the EU "
                     "and Eurostat tables (set CLUSTERGRAPH_EU_VOCABULARIES_DIR and CLUSTERGRAPH_NUTS_FILE)",
@@ -282,15 +297,16 @@ def network_command(
                                        "collaboration graph (with metrics), a bipartite projection or countries."),
     metrics: bool = typer.Option(False, "--metrics", help="Print the top nodes by each centrality, the "
                                                            "communities and the per-programme figures."),
+    store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
     """Analyse the collaboration network (networkx) and export it for Gephi, VOSviewer or a picture."""
     if not metrics and out is None and output is not NetworkFormat.json:
         _fail(QueryError(f"--format {output.value} needs --out FILE"))
-    settings = get_settings()
+    settings = _settings(store)
     filters = Filters(programme, country, ecosystem, practice, clusters_only=types is OrganisationTypes.clusters)
     try:
-        store = open_store(settings.store_dir, hidden_graphs(settings))
-        analysis = analyse(store.select_values, filters)
+        reader = open_remote(settings) if settings.store else open_store(settings.store_dir, hidden_graphs(settings))
+        analysis = analyse(reader.select_values, filters)
     except ClusterGraphError as error:
         _fail(error)
     if metrics:
