@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from clustergraph.query_runner import (
-    Limits, QueryJob, QueryTimeout, ResultCache, ServerBusy, WorkerConfig, WorkerPool, QueryAnswer,
+    Limits, QueryJob, QueryTimeout, ResultCache, ServerBusy, WorkerConfig, WorkerPool,
 )
 from clustergraph.settings import Settings
+from clustergraph.store import Answer, backend_for
 
 JSON = "application/sparql-results+json"
 MEDIUM = ("SELECT (COUNT(*) AS ?n) WHERE {{ ?a <http://www.w3.org/2000/01/rdf-schema#label> ?l . ?b a ?u "
@@ -27,7 +28,7 @@ def pool_factory(served: Settings) -> Iterator[type[WorkerPool]]:
     pools: list[WorkerPool] = []
 
     def make(size: int, timeout: float, per_client: int = 16) -> WorkerPool:
-        pool = WorkerPool(WorkerConfig(str(served.query_store_dir), Limits()), size, timeout, 2**31, per_client)
+        pool = WorkerPool(WorkerConfig(backend_for(served), Limits()), size, timeout, 2**31, per_client)
         pools.append(pool)
         return pool
 
@@ -62,7 +63,7 @@ def test_one_client_cannot_starve_another(pool_factory) -> None:  # type: ignore
 def test_waiting_counts_against_the_time_limit(pool_factory) -> None:  # type: ignore[no-untyped-def]
     pool = pool_factory(1, 1.0)
 
-    async def scenario() -> BaseException | QueryAnswer:
+    async def scenario() -> BaseException | Answer:
         blocker = asyncio.create_task(pool.run(QueryJob(ENDLESS.format(1), JSON), "a"))
         await asyncio.sleep(0.05)
         waiting = await asyncio.gather(pool.run(QueryJob(FAST.format(1), JSON), "b"), return_exceptions=True)
@@ -92,7 +93,7 @@ def test_a_client_that_goes_away_stops_its_query(pool_factory) -> None:  # type:
 def test_a_client_gets_only_its_share_of_the_queue(pool_factory) -> None:  # type: ignore[no-untyped-def]
     pool = pool_factory(1, 2.0, per_client=2)
 
-    async def scenario() -> list[BaseException | QueryAnswer]:
+    async def scenario() -> list[BaseException | Answer]:
         jobs = [pool.run(QueryJob(ENDLESS.format(i), JSON), "greedy") for i in range(3)]
         return await asyncio.gather(*jobs, return_exceptions=True)
 
@@ -103,8 +104,8 @@ def test_a_client_gets_only_its_share_of_the_queue(pool_factory) -> None:  # typ
 def test_the_cache_keeps_within_its_byte_bound() -> None:
     cache = ResultCache(capacity=100, max_bytes=1000)
     for i in range(50):
-        cache.put("v1", QueryJob(f"ASK {{ }} # {i}", JSON), QueryAnswer(b"x" * 100, 1))
+        cache.put("v1", QueryJob(f"ASK {{ }} # {i}", JSON), Answer(b"x" * 100, JSON, 1))
     assert cache.bytes <= 1000
-    cache.put("v1", QueryJob("big", JSON), QueryAnswer(b"x" * 600, 1))  # over a quarter of the bound: not kept
+    cache.put("v1", QueryJob("big", JSON), Answer(b"x" * 600, JSON, 1))  # over a quarter of the bound: not kept
     assert cache.get("v1", QueryJob("big", JSON)) is None
     assert cache.get("v1", QueryJob("ASK { } # 49", JSON)) is not None

@@ -3,11 +3,11 @@ as the embedded store for the whole query catalogue and the network."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,18 +15,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from clustergraph.build import BuildResult, hidden_graphs
+from clustergraph.build import BuildResult
 from clustergraph.errors import CostRefused, QueryError, ResultCut, SettingError, StoreError
 from clustergraph.identity import Iris
 from clustergraph.network.extract import Filters, build_network
 from clustergraph.query_library import load_queries
-from clustergraph.query_runner import QueryJob, execute
-from clustergraph.remote_publish import publish_remote, read_build_id, split_graphs
-from clustergraph.remote_results import check_answer
-from clustergraph.remote_store import Credentials, Endpoints, RemoteStore, open_remote, remote_graphs
 from clustergraph.settings import Settings
-from clustergraph.store import GraphStore, memory_store
-from virtuoso import Limits, Virtuoso, binaries, run_isql, running_virtuoso
+from clustergraph.store import Caps, GraphStore, Query, RemoteBackend, RemoteStore, Row, backend_for, memory_store
+from clustergraph.store.remote import remote_graphs
+from clustergraph.store.remote_answers import check_answer
+from clustergraph.store.remote_client import Credentials, Endpoints, RemoteClient
+from clustergraph.store.remote_publish import publish_remote, read_build_id, split_graphs, whole_store_select
+from virtuoso import Limits, Virtuoso, binaries, free_port, run_isql, running_virtuoso
 
 ROW_LIMIT = 2_000  # Virtuoso's ResultSetMaxRows for these tests: above every catalogue answer, below the graph
 # Where the engines may differ by the standard: GROUP_CONCAT's order is the engine's (SPARQL 1.1, 18.5.1.7), its
@@ -83,7 +83,7 @@ def test_endpoints_that_cannot_be_derived_are_refused(url: str) -> None:
 
 def test_personal_data_never_goes_to_a_remote_store() -> None:
     with pytest.raises(SettingError, match="include_personal_data"):
-        open_remote(Settings(store="http://127.0.0.1:1/sparql", include_personal_data=True))
+        backend_for(Settings(store="http://127.0.0.1:1/sparql", include_personal_data=True))
     assert all(not graph.endswith("/personal") for graph in remote_graphs(Settings()))
 
 
@@ -101,7 +101,8 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
 
 
 @pytest.fixture(scope="module")
-def built_remote(virtuoso: Virtuoso, copy_project: Callable[[Path], Path], tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def built_remote(virtuoso: Virtuoso, copy_project: Callable[[Path], Path],
+                 tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A copy of the project built with ``clustergraph build --store URL`` (credentials from the environment)."""
     project = copy_project(tmp_path_factory.mktemp("remote-project"))
     env = {**os.environ, "CLUSTERGRAPH_PROJECT_DIR": str(project), "CLUSTERGRAPH_STORE_USER": virtuoso.user,
@@ -115,9 +116,15 @@ def built_remote(virtuoso: Virtuoso, copy_project: Callable[[Path], Path], tmp_p
 
 @pytest.fixture(scope="module")
 def remote(built_remote: Settings) -> Iterator[RemoteStore]:
-    store = open_remote(built_remote)
+    store = RemoteBackend(built_remote).open()
     yield store
-    store.close()
+    store.client.close()
+
+
+def _graphs(store: RemoteStore) -> set[str]:
+    """Every graph the store holds, whether queries see it or not."""
+    every = whole_store_select(store.client, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return {row["g"].value for row in every}
 
 
 @pytest.mark.slow
@@ -136,43 +143,69 @@ def test_the_server_serves_nothing_with_default_passwords(virtuoso: Virtuoso) ->
 def test_build_records_its_id_and_loads_only_public_graphs(built_remote: Settings, remote: RemoteStore,
                                                            build_result: BuildResult) -> None:
     current = (built_remote.path(built_remote.build_dir) / "current").resolve().name
-    assert read_build_id(remote, Iris(built_remote.base_iri)) == current
+    assert read_build_id(remote.client, Iris(built_remote.base_iri)) == current
+    assert RemoteBackend(built_remote).build_id() == current
     expected = sum(len(triples.splitlines()) for triples in split_graphs(build_result.nquads,
                                                                            remote_graphs(built_remote)).values())
-    assert len(remote) == expected
-    _, rows = remote.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", whole_store=True)
-    graphs = {row["g"]["value"] for row in rows}
-    assert not any(g.endswith("/personal") or "/staging/" in g for g in graphs)
+    assert remote.count() == expected
+    assert not any(g.endswith("/personal") or "/staging/" in g for g in _graphs(remote))
 
 
-def _comparable(query_text: str, rows: list[dict[str, dict[str, str]]]) -> list[dict[str, object]]:
+def _comparable(query_text: str, rows: tuple[Row, ...]) -> list[dict[str, object]]:
     """Rows as they must agree: whole terms, but a GROUP_CONCAT's parts as a multiset of lexical values, and its
     empty string the same as no binding (Virtuoso binds "" over a group without values; Oxigraph binds nothing)."""
     concatenated = {variable: separator for separator, variable in GROUP_CONCAT.findall(query_text)}
-    return [{name: (Counter(term["value"].split(separator)) if (separator := concatenated.get(name)) else term)
-             for name, term in row.items() if not (name in concatenated and term["value"] == "")} for row in rows]
+    return [{name: (Counter(term.value.split(separator)) if (separator := concatenated.get(name)) else term)
+             for name, term in row.items() if not (name in concatenated and term.value == "")} for row in rows]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="Virtuoso 7.2.5 answers it wrongly (VIRTUOSO_WRONG)"))
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="Virtuoso 7.2.5 answers it wrongly (see above)"))
     if name in VIRTUOSO_WRONG else name
     for name in sorted(load_queries(Path(__file__).resolve().parent.parent / "queries"))])
 def test_catalogue_answers_the_same_on_both_stores(name: str, remote: RemoteStore, store: GraphStore,
                                                    settings: Settings) -> None:
     text = load_queries(settings.path(settings.queries_dir))[name].text
-    embedded = json.loads(execute(store, QueryJob(text, "application/sparql-results+json", max_rows=ROW_LIMIT)).body)
-    variables, rows = remote.select(text)
-    assert variables == embedded["head"]["vars"]
-    assert rows, "an empty answer proves nothing"
-    assert _comparable(text, rows) == _comparable(text, embedded["results"]["bindings"])
+    here, there = store.select(text), remote.select(text)
+    assert there.variables == here.variables
+    assert there.rows, "an empty answer proves nothing"
+    assert _comparable(text, there.rows) == _comparable(text, here.rows)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("text", "media_type"), [
+    ("SELECT ?p ?title WHERE { ?p a cg:GoodPractice ; dct:title ?title } ORDER BY ?p", "text/csv"),
+    ("SELECT ?p ?title WHERE { ?p a cg:GoodPractice ; dct:title ?title } ORDER BY ?p", "text/tab-separated-values"),
+    ("SELECT ?p ?title WHERE { ?p a cg:GoodPractice ; dct:title ?title } ORDER BY ?p",
+     "application/sparql-results+json"),
+    ("SELECT ?p ?title WHERE { ?p a cg:GoodPractice ; dct:title ?title } ORDER BY ?p",
+     "application/sparql-results+xml"),
+    ("ASK { ?p a cg:GoodPractice }", "application/sparql-results+json"),
+    ("ASK { ?p a cg:NoSuchClass }", "application/sparql-results+xml"),
+    pytest.param("ASK { GRAPH <http://nowhere.example/x> { ?s ?p ?o } }", "application/sparql-results+json",
+                 marks=pytest.mark.xfail(strict=True, reason="Virtuoso 7.2.5 answers true to a pattern in a GRAPH "
+                                         "outside the protocol's named graphs (no rows leak: a SELECT is empty)")),
+    ("CONSTRUCT { ?p dct:title ?title } WHERE { ?p a cg:GoodPractice ; dct:title ?title }", "application/n-triples"),
+])
+def test_answers_are_the_same_bytes_on_both_stores(text: str, media_type: str, remote: RemoteStore,
+                                                   store: GraphStore) -> None:
+    query = Query("PREFIX cg: <https://w3id.org/clustergraph/ontology#>\n"
+                  "PREFIX dct: <http://purl.org/dc/terms/>\n" + text)
+    caps = Caps(1000) if text.startswith("CONSTRUCT") else Caps(40)  # a graph's first 40 triples are the engine's
+    here, there = store.answer(query, media_type, caps), remote.answer(query, media_type, caps)
+    if text.startswith("CONSTRUCT"):  # graph results come in the engine's order: compare them as sets of lines
+        assert sorted(there.body.splitlines()) == sorted(here.body.splitlines())
+    else:
+        assert there.body == here.body
+    assert (there.rows, there.cut_by) == (here.rows, here.cut_by)
 
 
 @pytest.mark.slow
 def test_virtuoso_still_answers_the_queries_it_gets_wrong(remote: RemoteStore, settings: Settings) -> None:
     """The divergences above are Virtuoso's answers, not failures: both queries run and give rows."""
     for name in sorted(VIRTUOSO_WRONG):
-        assert remote.select(load_queries(settings.path(settings.queries_dir))[name].text)[1], name
+        assert remote.select(load_queries(settings.path(settings.queries_dir))[name].text).rows, name
 
 
 @pytest.mark.slow
@@ -186,9 +219,14 @@ def test_network_extraction_is_the_same_on_both_stores(remote: RemoteStore, stor
 
 @pytest.mark.slow
 def test_a_cut_result_is_an_error_not_a_short_answer(remote: RemoteStore) -> None:
+    everything = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
     with pytest.raises(ResultCut, match=str(ROW_LIMIT)):
-        remote.select("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
-    assert len(remote.select(f"SELECT * WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {ROW_LIMIT - 1}")[1]) == ROW_LIMIT - 1
+        remote.select(everything)
+    with pytest.raises(ResultCut):
+        remote.answer(Query(everything), "text/csv", Caps(max_rows=ROW_LIMIT))
+    capped = remote.answer(Query(everything), "text/csv", Caps(max_rows=ROW_LIMIT - 1))  # we cut first: said so
+    assert (capped.rows, capped.cut_by) == (ROW_LIMIT - 1, "rows")
+    assert len(remote.select(f"{everything} LIMIT {ROW_LIMIT - 1}")) == ROW_LIMIT - 1
 
 
 @pytest.mark.slow
@@ -200,28 +238,30 @@ def test_a_query_estimated_too_costly_is_refused(remote: RemoteStore) -> None:
 @pytest.mark.slow
 def test_terms_mean_what_the_embedded_store_says(virtuoso: Virtuoso, tmp_path: Path) -> None:
     nquads = tmp_path / "terms.nq"
-    graph = "https://w3id.org/clustergraph/graph/public"
-    nquads.write_text(f'<http://e.org/s> <http://e.org/p> "true"^^<http://www.w3.org/2001/XMLSchema#boolean> <{graph}> .\n'
+    graph, xsd = "https://w3id.org/clustergraph/graph/public", "http://www.w3.org/2001/XMLSchema#"
+    nquads.write_text(f'<http://e.org/s> <http://e.org/p> "true"^^<{xsd}boolean> <{graph}> .\n'
                       f'<http://e.org/s> <http://e.org/p> "x"@en <{graph}> .\n'
                       f'<http://e.org/s> <http://e.org/p> "plain" <{graph}> .\n'
-                      f'<http://e.org/s> <http://e.org/p> "2.5"^^<http://www.w3.org/2001/XMLSchema#decimal> <{graph}> .\n'
+                      f'<http://e.org/s> <http://e.org/p> "2.5"^^<{xsd}decimal> <{graph}> .\n'
                       f'<http://e.org/s> <http://e.org/q> _:b <{graph}> .\n', encoding="utf-8")
-    terms = "https://w3id.org/clustergraph/graph/ontology"  # a graph of its own, read and dropped here
-    store = RemoteStore(Endpoints.derive(virtuoso.url), (terms,), Credentials(virtuoso.user, virtuoso.password))
+    terms = "http://e.org/terms"  # a graph of its own, read and dropped here
+    client = RemoteClient(Endpoints.derive(virtuoso.url), Credentials(virtuoso.user, virtuoso.password))
+    store = RemoteStore(client, (terms,), "http://e.org/empty")
     try:
-        store.put_graph(terms, split_graphs(nquads.read_bytes(), {graph: "public"})[graph])
+        client.put_graph(terms, split_graphs(nquads.read_bytes(), {graph: "public"})[graph])
         query = "SELECT ?p ?o WHERE { <http://e.org/s> ?p ?o } ORDER BY ?p STR(?o)"
-        embedded = json.loads(execute(memory_store(nquads.read_bytes().replace(graph.encode(), terms.encode()), ()),
-                                      QueryJob(query, "application/sparql-results+json")).body)
-        rows = store.select(query)[1]
-        blank = [row for row in rows if row["o"]["type"] == "bnode"]
-        assert len(blank) == 1 and not blank[0]["o"]["value"].startswith("nodeID:")
-        assert ([row for row in rows if row["o"]["type"] != "bnode"]
-                == [row for row in embedded["results"]["bindings"] if row["o"]["type"] != "bnode"])
+        embedded = memory_store(nquads.read_bytes()).select(query)
+        rows = store.select(query).rows
+        blank = [row for row in rows if row["o"].kind == "bnode"]
+        assert len(blank) == 1 and not blank[0]["o"].value.startswith("nodeID:")
+        assert ([row for row in rows if row["o"].kind != "bnode"]
+                == [row for row in embedded if row["o"].kind != "bnode"])
         assert store.ask("ASK { ?s ?p true }") and not store.ask("ASK { ?s ?p false }")
+        assert store.select("SELECT * WHERE { ?s ?p ?o }").rows  # the visible graph is the default graph
+        assert not RemoteStore(client, (), "http://e.org/empty").ask("ASK { ?s ?p ?o }")  # nothing visible
     finally:
-        store.drop_graphs([terms])
-        store.close()
+        client.drop_graphs([terms])
+        client.close()
 
 
 class _FailingSecondPut(httpx.HTTPTransport):
@@ -243,18 +283,70 @@ class _FailingSecondPut(httpx.HTTPTransport):
 def test_a_load_failing_midway_leaves_the_previous_graphs_answering(built_remote: Settings, remote: RemoteStore,
                                                                     build_result: BuildResult) -> None:
     iris = Iris(built_remote.base_iri)
-    before_id, before_count = read_build_id(remote, iris), len(remote)
+    before_id, before_count = read_build_id(remote.client, iris), remote.count()
     question = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/clustergraph/ontology#GoodPractice> }"
     assert remote.select_values(question) == [{"n": "57"}]
     transport = _FailingSecondPut()
-    failing = RemoteStore(remote.endpoints, remote.visible_graphs, remote.credentials, transport=transport)
+    failing = RemoteClient(remote.client.endpoints, remote.client.credentials, transport=transport)
     left = str(iris.staging_graph("killed", "public"))
-    remote.put_graph(left, b"<http://e.org/s> <http://e.org/p> <http://e.org/o> .\n")  # what a killed build leaves
+    remote.client.put_graph(left, b"<http://e.org/s> <http://e.org/p> <http://e.org/o> .\n")  # a killed build's
     with pytest.raises(StoreError, match="did not answer"):
         publish_remote(failing, iris, build_result.nquads, remote_graphs(built_remote), "failed-build")
     failing.close()
     assert transport.puts == 2  # the first graph was staged on the real server before the failure
-    assert read_build_id(remote, iris) == before_id and len(remote) == before_count
+    assert read_build_id(remote.client, iris) == before_id and remote.count() == before_count
     assert remote.select_values(question) == [{"n": "57"}]
-    _, rows = remote.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", whole_store=True)
-    assert not any("/staging/" in row["g"]["value"] for row in rows)  # the killed build's leftovers went too
+    assert not any("/staging/" in graph for graph in _graphs(remote))  # the killed build's leftovers went too
+
+
+@pytest.fixture(scope="module")
+def served_remote(built_remote: Settings, virtuoso: Virtuoso) -> Iterator[str]:
+    """``clustergraph serve --store URL`` on a free loopback port, with a small row cap (no credentials: the
+    server only reads)."""
+    port = free_port()
+    env = {**os.environ, "CLUSTERGRAPH_PROJECT_DIR": str(built_remote.project_dir),
+           "CLUSTERGRAPH_MAX_RESULT_ROWS": "50"}
+    env.pop("CLUSTERGRAPH_STORE_PASSWORD", None)
+    process = subprocess.Popen([sys.executable, "-m", "clustergraph", "serve", "--store", virtuoso.url,
+                                "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # bounded: at most about 2 minutes on a busy machine
+            if process.poll() is not None:
+                pytest.fail(f"serve exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+            try:
+                httpx.get(f"{base}/sparql", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_serve_answers_sparql_and_pages_from_the_remote_store(served_remote: str, built_remote: Settings) -> None:
+    practices = ("SELECT ?p WHERE { ?p a <https://w3id.org/clustergraph/ontology#GoodPractice> } ORDER BY ?p")
+    whole = httpx.get(f"{served_remote}/sparql", params={"query": practices}, headers={"Accept": "text/csv"},
+                      timeout=60)
+    assert whole.status_code == 200 and whole.headers.get("x-result-truncated") is not None
+    assert len(whole.text.strip().splitlines()) == 1 + 50  # the endpoint's row cap, said in a header
+    count = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/clustergraph/ontology#GoodPractice> }"
+    counted = httpx.get(f"{served_remote}/sparql", params={"query": count},
+                        headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert counted.json()["results"]["bindings"][0]["n"]["value"] == "57"
+    page = httpx.get(f"{served_remote}/practice/3.2.4", headers={"Accept": "text/html"}, timeout=60)
+    assert page.status_code == 200 and "VEGEPOLYS" in page.text.upper()
+    service = httpx.get(f"{served_remote}/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> "
+                                                                     "{ ?s ?p ?o } }"}, timeout=60)
+    assert service.status_code == 400
+    update = httpx.post(f"{served_remote}/sparql", data={"update": "CLEAR ALL"}, timeout=60)
+    assert update.status_code in (401, 403)
+    personal = str(Iris(built_remote.base_iri).graph("personal"))
+    for params in ({"query": f"SELECT * WHERE {{ GRAPH <{personal}> {{ ?s ?p ?o }} }}"},
+                   {"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": personal},
+                   {"query": "SELECT * WHERE { ?s ?p ?o }", "default-graph-uri": personal},
+                   {"query": f"SELECT * FROM <{personal}> WHERE {{ ?s ?p ?o }}"}):
+        asked = httpx.get(f"{served_remote}/sparql", params=params, headers={"Accept": "text/csv"}, timeout=60)
+        assert asked.status_code == 200 and asked.text.strip() in ("s,p,o", "g,s,p,o"), params

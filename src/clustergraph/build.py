@@ -20,11 +20,10 @@ from clustergraph.evidence import check_evidence
 from clustergraph.identity import Iris
 from clustergraph.rdf import BuiltDataset, load_ontology, to_dataset
 from clustergraph.records import Guidebook, parse_guidebook
-from clustergraph.remote_publish import publish_build
 from clustergraph.settings import Settings
 from clustergraph.source import SourceMeta, read_source, read_source_meta
-from clustergraph.generations import DUMPS, PERSONAL_STORE, STORE, build_lock, publish_generation, start_generation
-from clustergraph.store import load_store, to_nquads
+from clustergraph.generations import DUMPS, STORE, build_lock, publish_generation, start_generation
+from clustergraph.store import backend_for, to_nquads
 from clustergraph.validate import Report, flatten, load_shapes, validate_graph
 
 logger = logging.getLogger(__name__)
@@ -143,11 +142,11 @@ def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", w
         try:
             (staged / PARSE_REPORT_FILE).write_text(parse_report, encoding="utf-8")
             write_derived(staged, public_nquads(nquads, settings))
-            load_store(staged / DATASET_FILE, staged / STORE)
+            backend_for(settings, personal=False).load(staged / DATASET_FILE, staged)
             if settings.include_personal_data:
                 everything = staged / "everything.nq"
                 everything.write_bytes(nquads)
-                load_store(everything, staged / PERSONAL_STORE)
+                backend_for(settings, personal=True).load(everything, staged)
                 everything.unlink()
         except (SyntaxError, ValueError, OSError) as exc:
             shutil.rmtree(staged, ignore_errors=True)
@@ -176,8 +175,6 @@ def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSum
         raise ValidationFailed(result.report.text)
     report = "\n".join(str(issue) for issue in result.guidebook.issues) + "\n"
     generation = publish_dataset(settings, result.nquads, report, wait)
-    if settings.store:  # a remote store: load a new graph set there and switch to it (dumps stay local)
-        publish_build(settings, result.nquads, generation.name)
     curation = result.curation
     summary = BuildSummary(
         practices=len(result.guidebook.practices),

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import NoReturn
 
 import httpx
-import pyoxigraph as ox
 import typer
 
 from clustergraph import __version__
-from clustergraph.build import build, hidden_graphs
+from clustergraph.build import build
 from clustergraph.curation import Curation, load_curation, write_regions
 from clustergraph.curation_check import check_curation
 from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, SettingError, StoreError,
@@ -29,10 +28,10 @@ from clustergraph.network.extract import Filters
 from clustergraph.publish import catalogue_graph, check_public_url, dumps_dir, write_catalogue
 from clustergraph.query_library import resolve_query
 from clustergraph.records import Guidebook, parse_guidebook
-from clustergraph.remote_store import open_remote
 from clustergraph.settings import Settings, get_settings
 from clustergraph.source import read_source
-from clustergraph.store import open_store, serialize_result
+from clustergraph.sparql_guard import inspect_request
+from clustergraph.store import GraphStore, Query, Solutions, backend_for
 from clustergraph.tables import write_tables
 from clustergraph.validate import validate_catalogue
 
@@ -74,6 +73,14 @@ class OutputFormat(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+# (graph result?, --format) -> media type; a graph has no table or CSV form, so those print Turtle.
+QUERY_OUTPUT = {
+    (False, OutputFormat.csv): "text/csv", (False, OutputFormat.json): "application/sparql-results+json",
+    (True, OutputFormat.table): "text/turtle", (True, OutputFormat.csv): "text/turtle",
+    (True, OutputFormat.json): "application/ld+json",
+}
 
 
 def _fail(error: ClusterGraphError) -> NoReturn:
@@ -138,6 +145,7 @@ def build_command(
 def serve_command(
     host: str = typer.Option(None, help="Interface to listen on (default: the setting, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default: the setting, 8000)."),
+    store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
     """Serve the built graph: the SPARQL 1.1 endpoint at /sparql."""
     import uvicorn
@@ -145,8 +153,8 @@ def serve_command(
     from clustergraph.web.app import create_app
     from clustergraph.web.limits import H11_MAX_LINE
 
-    settings = get_settings()
-    if not settings.query_store_dir.exists():
+    settings = _settings(store)
+    if not settings.store and not settings.query_store_dir.exists():
         hint = " with CLUSTERGRAPH_INCLUDE_PERSONAL_DATA=true" if settings.include_personal_data else ""
         _fail(StoreError(f"no store at {settings.query_store_dir}: run 'clustergraph build'{hint} first"))
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, http="h11",
@@ -181,40 +189,35 @@ def parse_command() -> None:
 def query_command(
     name_or_file: str = typer.Argument(..., help="A query name from queries/ or a path to a .rq file."),
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
+    store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
     """Run a SPARQL query from the catalogue (or a file) against the built store."""
-    settings = get_settings()
+    settings = _settings(store)
     try:
         query = resolve_query(name_or_file, settings.path(settings.queries_dir))
-        store = open_store(settings.query_store_dir, hidden_graphs(settings))
-        result = store.query(query.text)
+        form = inspect_request(query.text, settings.max_query_bytes, settings.max_query_depth).form
+        reader = backend_for(settings).open()
+        if form == "ASK":
+            answer = reader.ask(query.text)
+            typer.echo(json.dumps(answer) if output is OutputFormat.json else str(answer).lower())
+        elif form == "SELECT" and output is OutputFormat.table:
+            _print_table(reader.select(query.text))
+        else:
+            media_type = QUERY_OUTPUT[form in ("CONSTRUCT", "DESCRIBE"), output]
+            sys.stdout.write(reader.answer(Query(query.text), media_type).body.decode("utf-8"))
     except ClusterGraphError as error:
         _fail(error)
-    if output is OutputFormat.table and isinstance(result, ox.QuerySolutions):
-        _print_table(result)
-    elif isinstance(result, ox.QueryBoolean):
-        typer.echo(json.dumps(bool(result)) if output is OutputFormat.json else str(bool(result)).lower())
-    else:
-        sys.stdout.write(serialize_result(result, "ttl" if output is OutputFormat.table else output.value)
-                         .decode("utf-8"))
 
 
-def _print_table(result: ox.QuerySolutions) -> None:
-    names = [variable.value for variable in result.variables]
-    rows = [[_short(solution[name]) for name in names] for solution in result]
+def _print_table(solutions: Solutions) -> None:
+    names = solutions.variables
+    rows = [[row[name].value if name in row else "" for name in names] for row in solutions]
     widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(names)]
     typer.echo("  ".join(name.ljust(width) for name, width in zip(names, widths, strict=True)))
     typer.echo("  ".join("-" * width for width in widths))
     for row in rows:
         typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     typer.echo(f"({len(rows)} rows)")
-
-
-def _short(term: object) -> str:
-    if term is None:
-        return ""
-    value = getattr(term, "value", str(term))
-    return str(value)
 
 
 def _guidebook_and_curation() -> tuple[Guidebook, Curation]:
@@ -305,8 +308,7 @@ def network_command(
     settings = _settings(store)
     filters = Filters(programme, country, ecosystem, practice, clusters_only=types is OrganisationTypes.clusters)
     try:
-        reader = open_remote(settings) if settings.store else open_store(settings.store_dir, hidden_graphs(settings))
-        analysis = analyse(reader.select_values, filters)
+        analysis = analyse(backend_for(settings, personal=False).open().select_values, filters)
     except ClusterGraphError as error:
         _fail(error)
     if metrics:
@@ -325,15 +327,17 @@ def network_command(
 @export_app.command("csv")
 def export_csv_command(
     out: Path = typer.Option(..., "--out", file_okay=False, help="Directory for the analyst CSV files."),
+    store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
     """Write practices.csv, organisations.csv, participations.csv, fundings.csv, collaborations.csv and
     relations.csv."""
-    settings = get_settings()
+    settings = _settings(store)
     try:
-        store = open_store(settings.query_store_dir, hidden_graphs(settings))
+        reader: GraphStore = backend_for(settings).open()
+        written = write_tables(reader, out)
     except ClusterGraphError as error:
         _fail(error)
-    for name, rows in write_tables(store, out).items():
+    for name, rows in written.items():
         typer.echo(f"{out / name}: {rows} rows")
 
 
@@ -346,14 +350,14 @@ def export_dcat_command(
                                                                "else http://HOST:PORT)."),
     allow_local_urls: bool = typer.Option(False, "--allow-local-urls",
                                           help="Write the catalogue even if its URLs point at this machine."),
+    store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
     """Write the DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD) and the dumps it describes."""
-    settings = get_settings()
+    settings = _settings(store)
     root = (public_url or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
     try:
         check_public_url(root, allow_local_urls)
-        store = open_store(settings.query_store_dir, hidden_graphs(settings))
-        graph = catalogue_graph(settings, store.select_values, root)
+        graph = catalogue_graph(settings, backend_for(settings).open().select_values, root)
         report = validate_catalogue(graph, settings.path(settings.dcat_ap_shapes_dir)) if validate or mqa else None
     except ClusterGraphError as error:
         _fail(error)

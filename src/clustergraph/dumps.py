@@ -13,8 +13,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
-
+from clustergraph.store import triples_as
 from clustergraph.timing import timed
 from clustergraph.vocab import PREFIXES
 
@@ -60,13 +59,12 @@ def write_dumps(nquads: bytes, hidden_graphs: tuple[str, ...], directory: Path) 
     directory.mkdir(parents=True, exist_ok=True)
     lines = visible_quads(nquads, hidden_graphs)
     quads_text = ("\n".join(lines) + "\n").encode("utf-8")
-    quads = list(ox.parse(input=quads_text, format=ox.RdfFormat.N_QUADS))
-    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
     prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    written = triples_as(quads_text, ("text/turtle", "application/n-triples", "application/ld+json"), prefixes)
     contents = {
-        "RDF_TURTLE": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b"",
-        "RDF_N_TRIPLES": _gzip(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""),
-        "JSON_LD": ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"",
+        "RDF_TURTLE": written["text/turtle"],
+        "RDF_N_TRIPLES": _gzip(written["application/n-triples"]),
+        "JSON_LD": written["application/ld+json"],
         "RDF_N_QUADS": quads_text,
     }
     dumps = []

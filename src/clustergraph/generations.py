@@ -13,6 +13,7 @@ Layout::
     data/build/generations/<id>/store            public and ontology graphs (what queries see)
     data/build/generations/<id>/personal-store   the same plus contacts, only when built with them
     data/build/generations/<id>/dumps/           the downloadable files
+    data/build/generations/<id>/build-id         the build identifier (<id>), written when it is published
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ PARTIAL = ".partial"
 STORE = "store"
 PERSONAL_STORE = "personal-store"
 DUMPS = "dumps"
+BUILD_ID = "build-id"
 
 
 class BuildRunning(StoreError):
@@ -93,6 +95,7 @@ def publish_generation(build_dir: Path, staged: Path) -> Path:
     Returns the published generation's directory.
     """
     final = staged.with_name(staged.name.removesuffix(PARTIAL))
+    (staged / BUILD_ID).write_text(final.name, encoding="ascii")
     os.replace(staged, final)
     link = build_dir / CURRENT
     if link.exists() and not link.is_symlink():
@@ -125,3 +128,20 @@ def current_generation(build_dir: Path) -> Path:
     if not link.exists():
         raise StoreError(f"no build in {build_dir}: run 'clustergraph build' first")
     return Path(os.path.realpath(link))
+
+
+def current_build_id(build_dir: Path) -> str:
+    """The identifier of the live build: the ``build-id`` file stored with its data (one small read).
+
+    A generation published before build ids were written is named by its directory.
+
+    Raises
+    ------
+    StoreError
+        If no build has published one yet.
+    """
+    link = build_dir / CURRENT
+    try:
+        return (link / BUILD_ID).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return current_generation(build_dir).name

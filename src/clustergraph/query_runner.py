@@ -26,34 +26,19 @@ import os
 import threading
 import time
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import islice
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
-
-import pyoxigraph as ox
 
 from clustergraph.errors import ClusterGraphError, QueryError, StoreError
 from clustergraph.isolation import cut_network
-from clustergraph.solutions import write_solutions
 from clustergraph.sparql_guard import QueryRefused, inspect_request
-from clustergraph.store import GraphStore, open_store, store_version
-from clustergraph.vocab import PREFIXES
+from clustergraph.store import Answer, Backend, Caps, GraphStore, Query
 
 logger = logging.getLogger(__name__)
 
-SOLUTION_FORMATS = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-SERIALIZATION_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
 # The engine parses and evaluates recursively; on this stack a 64 KiB request cannot overflow it.
 ENGINE_STACK_BYTES = 512 * 1024 * 1024
 MEMORY_POLL_SECONDS = 0.02
@@ -98,21 +83,8 @@ class QueryJob:
     base_iri: str | None = None
 
 
-@dataclass(frozen=True)
-class QueryAnswer:
-    """A serialised result: its bytes, its row (or triple) count, and what cut it (``""``: nothing)."""
-
-    body: bytes
-    rows: int
-    cut_by: str = ""
-
-    @property
-    def truncated(self) -> bool:
-        return bool(self.cut_by)
-
-
-def execute(store: GraphStore, job: QueryJob, limits: Limits = Limits()) -> QueryAnswer:
-    """Guard, run and serialise ``job`` on ``store`` in this process, within the row and byte caps.
+def execute(store: GraphStore, job: QueryJob, limits: Limits = Limits()) -> Answer:
+    """Guard ``job``, then run and serialise it on ``store`` in this process, within the row and byte caps.
 
     Raises
     ------
@@ -120,56 +92,19 @@ def execute(store: GraphStore, job: QueryJob, limits: Limits = Limits()) -> Quer
         If the guard refuses it, it does not parse, or its result kind cannot be written in ``job.media_type``.
     """
     inspected = inspect_request(job.text, limits.max_query_bytes, limits.max_query_depth)
-    default = [ox.NamedNode(g) for g in job.default_graphs] if job.default_graphs is not None else None
-    named = [ox.NamedNode(g) for g in job.named_graphs] if job.named_graphs is not None else None
-    result = store.query(job.text, default, named, job.base_iri, inspected.names_dataset)
-    if isinstance(result, ox.QueryBoolean):
-        results_format = ox.QueryResultsFormat.from_media_type(job.media_type)
-        if results_format is None:
-            raise QueryError(f"an ASK result cannot be written as {job.media_type}")
-        return QueryAnswer(result.serialize(format=results_format) or b"", 1)
-    if isinstance(result, ox.QuerySolutions):
-        fmt = SOLUTION_FORMATS.get(job.media_type)
-        if fmt is None:
-            raise QueryError(f"SELECT results cannot be written as {job.media_type}")
-        variables = [variable.value for variable in result.variables]
-        rows, cut_by = _take(([solution[name] for name in variables] for solution in result), job.max_rows,
-                             limits.max_bytes, lambda row: sum(len(str(term)) + 8 for term in row))
-        return QueryAnswer(write_solutions(variables, rows, fmt), len(rows), cut_by)
-    rdf_format = ox.RdfFormat.from_media_type(job.media_type)
-    if rdf_format is None:
-        raise QueryError(f"graph results cannot be written as {job.media_type}")
-    triples, cut_by = _take(iter(result), job.max_rows, limits.max_bytes, lambda triple: len(str(triple)) + 3)
-    if rdf_format in PREFIXED_FORMATS:
-        body = ox.serialize(triples, format=rdf_format, prefixes=SERIALIZATION_PREFIXES)
-    else:
-        body = ox.serialize(triples, format=rdf_format)
-    return QueryAnswer(body or b"", len(triples), cut_by)
-
-
-def _take(items: Any, max_rows: int, max_bytes: int, size: Callable[[Any], int]) -> tuple[list[Any], str]:
-    """The first items within both caps, and which cap cut them (``""`` if none did)."""
-    taken: list[Any] = []
-    total = 0
-    for item in islice(items, max_rows + 1):
-        if len(taken) == max_rows:
-            return taken, "rows"
-        total += size(item)
-        if total > max_bytes:
-            return taken, "bytes"
-        taken.append(item)
-    return taken, ""
+    query = Query(job.text, job.default_graphs, job.named_graphs, job.base_iri, inspected.names_dataset)
+    return store.answer(query, job.media_type, Caps(job.max_rows, limits.max_bytes))
 
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """What a worker needs to know: where the live store is and the limits of every query.
+    """What a worker needs to know: the store's backend and the limits of every query.
 
     The store holds nothing a query may not see (contacts live in a store of their own, opened only on the
     operator's opt-in), so a worker hides no graph.
     """
 
-    store_dir: str
+    backend: Backend
     limits: Limits
 
 
@@ -184,18 +119,18 @@ def _worker_main(connection: Connection, config: WorkerConfig) -> None:
 
 
 def _serve(connection: Connection, config: WorkerConfig) -> None:
-    """Run jobs until the pipe closes; open the store again whenever a build or update published another."""
+    """Run jobs until the pipe closes; each comes with the build it is for (read once, by the server), and
+    the store of that build is opened whenever it is not the one open."""
     opened: tuple[str, GraphStore] | None = None
     while True:
         try:
-            job = connection.recv()
+            version, job = connection.recv()
         except EOFError:
             return
         try:
-            version = store_version(Path(config.store_dir))
             if opened is None or opened[0] != version:
                 opened = None
-                opened = (version, open_store(Path(config.store_dir), ()))
+                opened = (version, config.backend.open(version))
             connection.send(("ok", execute(opened[1], job, config.limits)))
         except QueryError as exc:
             connection.send(("query-error", (str(exc), getattr(exc, "status", 400))))
@@ -240,8 +175,9 @@ class _Pending:
     """A job waiting in a client's queue, or running; ``cancelled`` is set when its caller went away."""
 
     job: QueryJob
+    version: str
     client: str
-    future: asyncio.Future[QueryAnswer]
+    future: asyncio.Future[Answer]
     enqueued: float
     started: float = 0.0
     cancelled: threading.Event = field(default_factory=threading.Event)
@@ -280,8 +216,10 @@ class WorkerPool:
         self._workers.add(worker)
         return worker
 
-    async def run(self, job: QueryJob, client: str = "local") -> QueryAnswer:
+    async def run(self, job: QueryJob, client: str = "local", version: str | None = None) -> Answer:
         """Queue ``job`` for ``client`` and wait for its answer; cancelling the wait stops the query.
+
+        ``version`` is the build the job is for (the live one, read here, when not given).
 
         Raises
         ------
@@ -299,7 +237,8 @@ class WorkerPool:
         if self._active.get(client, 0) >= self.max_queued_per_client:
             raise ServerBusy(f"you have {self._active[client]} queries waiting or running; this endpoint takes "
                              f"at most {self.max_queued_per_client} per client at a time")
-        pending = _Pending(job, client, asyncio.get_running_loop().create_future(), time.monotonic())
+        version = version or self._config.backend.build_id()
+        pending = _Pending(job, version, client, asyncio.get_running_loop().create_future(), time.monotonic())
         self._active[client] = self._active.get(client, 0) + 1
         self._queues.setdefault(client, deque()).append(pending)
         try:
@@ -376,7 +315,7 @@ class WorkerPool:
     def _exchange(self, worker: _Worker, pending: _Pending, remaining: float) -> tuple[_Worker, Any]:
         """Send one job and wait for it, watching time, memory and the caller; on a thread of its own."""
         try:
-            worker.connection.send(pending.job)
+            worker.connection.send((pending.version, pending.job))
             deadline = time.monotonic() + remaining
             while not worker.connection.poll(MEMORY_POLL_SECONDS):
                 if pending.cancelled.is_set():
@@ -411,10 +350,10 @@ class WorkerPool:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _outcome(kind: str, payload: Any) -> QueryAnswer | ClusterGraphError:
+def _outcome(kind: str, payload: Any) -> Answer | ClusterGraphError:
     """A worker's reply as the answer or the error it stands for."""
     if kind == "ok":
-        answer: QueryAnswer = payload
+        answer: Answer = payload
         return answer
     if kind == "query-error":
         message, status = payload
@@ -432,7 +371,7 @@ class ResultCache:
     def __init__(self, capacity: int, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.capacity = capacity
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[str, QueryJob], QueryAnswer] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, QueryJob], Answer] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -441,14 +380,14 @@ class ResultCache:
         """Bytes of the answers held."""
         return self._bytes
 
-    def get(self, version: str, job: QueryJob) -> QueryAnswer | None:
+    def get(self, version: str, job: QueryJob) -> Answer | None:
         with self._lock:
             answer = self._entries.get((version, job))
             if answer is not None:
                 self._entries.move_to_end((version, job))
             return answer
 
-    def put(self, version: str, job: QueryJob, answer: QueryAnswer) -> None:
+    def put(self, version: str, job: QueryJob, answer: Answer) -> None:
         """Keep an answer unless it alone is over a quarter of the byte bound; evict the oldest beyond."""
         if self.capacity <= 0 or len(answer.body) > self.max_bytes // 4:
             return

@@ -11,8 +11,6 @@ import csv
 import io
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from clustergraph.store import GraphStore
 
 PREFIXES = """
@@ -98,9 +96,8 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
 def table_rows(store: GraphStore, name: str) -> tuple[tuple[str, ...], list[list[str]]]:
     """The header and rows of one analyst table."""
     header, query = TABLES[name]
-    result = store.query(PREFIXES + query)
-    assert isinstance(result, ox.QuerySolutions)
-    rows = [[_text(solution[column]) for column in header] for solution in result]
+    rows = [[row[column].value if column in row else "" for column in header]
+            for row in store.select(PREFIXES + query)]
     return header, rows
 
 
@@ -118,6 +115,3 @@ def write_tables(store: GraphStore, out_dir: Path) -> dict[str, int]:
         counts[name] = len(rows)
     return counts
 
-
-def _text(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
-    return "" if term is None else str(term.value)

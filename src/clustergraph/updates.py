@@ -13,9 +13,9 @@ import shutil
 from pathlib import Path
 
 from clustergraph.build import PARSE_REPORT_FILE, public_nquads, write_derived
-from clustergraph.generations import PERSONAL_STORE, STORE, build_lock, current_generation, publish_generation, start_generation
+from clustergraph.generations import build_lock, current_generation, publish_generation, start_generation
 from clustergraph.settings import Settings
-from clustergraph.store import apply_update, dump_nquads
+from clustergraph.store import backend_for
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +37,10 @@ def update_graph(settings: Settings, sparql: str, base_iri: str | None = None) -
         current = current_generation(build_dir)
         staged = start_generation(build_dir)
         try:
-            for name in (STORE, PERSONAL_STORE):
-                if (current / name).exists():
-                    apply_update(current / name, staged / name, sparql, base_iri)
-            quads = sorted(dump_nquads(staged / STORE).splitlines())
+            public, personal = backend_for(settings, personal=False), backend_for(settings, personal=True)
+            for backend in (public, personal):
+                backend.update(current, staged, sparql, base_iri)
+            quads = sorted(public.dump(staged).splitlines())
             write_derived(staged, public_nquads(b"\n".join(quads), settings))
             if (current / PARSE_REPORT_FILE).exists():
                 shutil.copyfile(current / PARSE_REPORT_FILE, staged / PARSE_REPORT_FILE)

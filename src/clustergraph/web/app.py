@@ -14,10 +14,12 @@ from fastapi.staticfiles import StaticFiles
 from clustergraph import __version__
 from clustergraph.errors import ClusterGraphError
 from clustergraph.query_runner import Limits, ResultCache, WorkerConfig, WorkerPool
+from clustergraph.remote_runner import RemotePool
 from clustergraph.settings import Settings
+from clustergraph.store import backend_for
 from clustergraph.web import assets, editor, entity_pages, network, ontology_page, places, practices, publish, sparql, void_page
 from clustergraph.web.caching import ETagMiddleware
-from clustergraph.web.deps import Endpoint
+from clustergraph.web.deps import Endpoint, OneVersionPerRequest
 from clustergraph.web.limits import UrlLimit
 from clustergraph.web.errors import handle_error
 
@@ -31,11 +33,16 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limits = Limits(settings.max_query_bytes, settings.max_query_depth, settings.max_response_bytes)
-        config = WorkerConfig(str(settings.query_store_dir), limits)
-        pool = WorkerPool(config, settings.query_workers, settings.query_timeout,
-                          settings.query_memory_mb * 2**20, settings.max_queued_per_client)
+        backend = backend_for(settings)
+        pool: WorkerPool | RemotePool
+        if settings.store:  # the one place web/ tells the backends apart: remote queries run from this process
+            pool = RemotePool(backend.open(), limits, settings.query_workers, settings.query_timeout,
+                              settings.max_queued_per_client)
+        else:
+            pool = WorkerPool(WorkerConfig(backend, limits), settings.query_workers, settings.query_timeout,
+                              settings.query_memory_mb * 2**20, settings.max_queued_per_client)
         cache = ResultCache(settings.result_cache_entries, settings.result_cache_bytes)
-        app.state.endpoint = Endpoint(settings, pool, cache, asyncio.get_running_loop())
+        app.state.endpoint = Endpoint(settings, backend, pool, cache, asyncio.get_running_loop())
         try:
             yield
         finally:
@@ -44,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="ClusterGraph", version=__version__, lifespan=lifespan,
                   description="SPARQL endpoint over the ClusterGraph knowledge graph of European clusters.")
     app.add_middleware(ETagMiddleware)
+    app.add_middleware(OneVersionPerRequest)  # outside the ETags: they read the request's version too
     app.add_middleware(UrlLimit, max_bytes=settings.max_query_bytes * 3 + 8192)  # a percent-encoded query
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["*"], expose_headers=["ETag", "X-Result-Truncated"])

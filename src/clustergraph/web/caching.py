@@ -14,7 +14,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clustergraph import __version__
 from clustergraph.errors import StoreError
-from clustergraph.store import store_version
 
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 
@@ -64,7 +63,7 @@ class ETagMiddleware:
     @staticmethod
     def _etag(scope: Scope, headers: Headers) -> str | None:
         try:
-            version = store_version(scope["app"].state.endpoint.settings.query_store_dir)
+            version = scope["app"].state.endpoint.build_id()
         except (StoreError, AttributeError):
             return None
         return representation_etag(version, scope["path"], scope.get("query_string", b"").decode("latin-1"),

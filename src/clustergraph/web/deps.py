@@ -1,54 +1,83 @@
-"""What a route needs, as named types: the running endpoint (settings, query workers, result cache)."""
+"""What a route needs, as named types: the running endpoint (settings, store backend, query workers, result
+cache), and the data version read once per request."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from clustergraph.query_runner import QueryAnswer, QueryJob, ResultCache, WorkerPool
+from clustergraph.query_runner import QueryJob, ResultCache, WorkerPool
+from clustergraph.remote_runner import RemotePool
 from clustergraph.settings import Settings
-from clustergraph.store import store_version
+from clustergraph.store import Answer, Backend
+
+_request_version: ContextVar[dict[str, str] | None] = ContextVar("request_version", default=None)
+
+
+class OneVersionPerRequest:
+    """Give each request a place to keep the build id once read, so its ETag, cache key and query all name
+    the same build and the backend is asked once (pure ASGI: routes and worker threads share the context)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = _request_version.set({})
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _request_version.reset(token)
 
 
 @dataclass
 class Endpoint:
-    """The state one server holds: its settings, its query workers, its result cache and its event loop."""
+    """The state one server holds: its settings, its store's backend, its query workers, its result cache
+    and its event loop."""
 
     settings: Settings
-    pool: WorkerPool
+    backend: Backend
+    pool: WorkerPool | RemotePool
     cache: ResultCache
     loop: asyncio.AbstractEventLoop
 
     def build_id(self) -> str:
-        """The generation the live store belongs to; responses and cache entries are tied to it.
+        """The live build's id, read once per request; responses and cache entries are tied to it.
 
         Raises
         ------
         StoreError
             If no build has produced a store yet.
         """
-        return store_version(self.settings.query_store_dir)
+        memo = _request_version.get()
+        if memo is None:
+            return self.backend.build_id()
+        if "id" not in memo:
+            memo["id"] = self.backend.build_id()
+        return memo["id"]
 
     def public_url(self, request: Request) -> str:
         """The server's public address without a trailing slash: the configured one, else the one reached."""
         return (self.settings.public_url or str(request.base_url)).rstrip("/")
 
-    async def run(self, job: QueryJob, client: str = "local", version: str | None = None) -> QueryAnswer:
+    async def run(self, job: QueryJob, client: str = "local", version: str | None = None) -> Answer:
         """Answer a job from the cache, or from a worker (in ``client``'s queue) and remember it."""
         version = version or self.build_id()
         answer = self.cache.get(version, job)
         if answer is None:
-            answer = await self.pool.run(job, client)
+            answer = await self.pool.run(job, client, version)
             self.cache.put(version, job, answer)
         return answer
 
-    def answer(self, job: QueryJob) -> QueryAnswer:
+    def answer(self, job: QueryJob) -> Answer:
         """``run`` for code on a worker thread (not the event loop): blocks until the answer is there."""
-        return asyncio.run_coroutine_threadsafe(self.run(job, "pages"), self.loop).result()
+        version = self.build_id()  # here: the request's context is this thread's, not the loop's
+        return asyncio.run_coroutine_threadsafe(self.run(job, "pages", version), self.loop).result()
 
     def select(self, query: str) -> list[dict[str, dict[str, str]]]:
         """A SELECT's rows as SPARQL JSON bindings, blocking (call from a worker thread, not the event loop)."""

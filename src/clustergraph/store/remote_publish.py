@@ -7,9 +7,9 @@ same as on the embedded store. A build first PUTs each graph into a staging grap
 (``graph/staging/<build id>/<name>``, outside every query's dataset), checks that each holds the number of
 triples sent, and only then runs ONE SPARQL Update operation that deletes the live graphs and the build record
 and inserts the staged graphs under the live names with the new build record. Virtuoso runs one operation as
-one transaction (measured here: of two operations in one request, the first stays when the second fails; one
-operation is all or nothing), so readers see the old set or the new one. Staging graphs are dropped afterwards,
-and a build drops the staging graphs a killed one left.
+one transaction (measured here: of two operations in one request, the first stays when the second fails), so
+readers see the old set or the new one. Staging graphs are dropped afterwards, and a build drops the staging
+graphs a killed one left.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from rdflib.namespace import DCTERMS
 
 from clustergraph.errors import StoreError
 from clustergraph.identity import Iris
-from clustergraph.remote_store import RemoteStore, open_remote, remote_graphs
-from clustergraph.settings import Settings
+from clustergraph.store.model import Solutions
+from clustergraph.store.remote_answers import read_select
+from clustergraph.store.remote_client import SPARQL_JSON, RemoteClient
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +42,26 @@ def split_graphs(nquads: bytes, graphs: dict[str, str]) -> dict[str, bytes]:
     return {graph: ox.serialize(triples[graph], format=ox.RdfFormat.N_TRIPLES) or b"" for graph in graphs}
 
 
-def read_build_id(store: RemoteStore, iris: Iris) -> str | None:
+def whole_store_select(client: RemoteClient, text: str) -> Solutions:
+    """A SELECT over everything the store holds (the build's bookkeeping; never for the public)."""
+    return read_select(client.query(text, SPARQL_JSON))
+
+
+def read_build_id(client: RemoteClient, iris: Iris) -> str | None:
     """The build the store's live graphs hold (None: nothing published yet)."""
     query = (f"SELECT ?id WHERE {{ GRAPH <{iris.build_record_graph()}> "
              f"{{ <{iris.dataset()}> <{DCTERMS.identifier}> ?id }} }}")
-    _, rows = store.select(query, whole_store=True)
-    return rows[0]["id"]["value"] if rows else None
+    rows = whole_store_select(client, query).rows
+    return rows[0]["id"].value if rows else None
 
 
-def publish_remote(store: RemoteStore, iris: Iris, nquads: bytes, graph_names: dict[str, str],
+def graph_size(client: RemoteClient, graph: str) -> int:
+    """Triples in one graph of the store."""
+    rows = whole_store_select(client, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows
+    return int(rows[0]["n"].value)
+
+
+def publish_remote(client: RemoteClient, iris: Iris, nquads: bytes, graph_names: dict[str, str],
                    build_id: str) -> None:
     """Load the graphs of ``nquads`` named in ``graph_names`` (IRI -> short name) and make them live.
 
@@ -59,19 +71,18 @@ def publish_remote(store: RemoteStore, iris: Iris, nquads: bytes, graph_names: d
         If a graph cannot be loaded or the store holds another count than was sent; the live graphs and the
         build record are then untouched.
     """
-    _drop_leftovers(store, iris)
+    _drop_leftovers(client, iris)
     staged = {graph: str(iris.staging_graph(build_id, name)) for graph, name in graph_names.items()}
     try:
         for graph, triples in split_graphs(nquads, graph_names).items():
-            store.put_graph(staged[graph], triples)
-            expected = sum(1 for line in triples.splitlines() if line.strip())
-            found = store.triple_count(staged[graph])
-            if found != expected:
+            client.put_graph(staged[graph], triples)
+            expected = triples.count(b"\n")
+            if (found := graph_size(client, staged[graph])) != expected:
                 raise StoreError(f"the store holds {found} triples of the {expected} sent for {graph}")
-        store.update(switch_update(iris, staged, build_id))
+        client.update(switch_update(iris, staged, build_id))
     finally:
-        store.drop_graphs(list(staged.values()))
-    logger.info("published build %s on %s", build_id, store.endpoints.query)
+        client.drop_graphs(list(staged.values()))
+    logger.info("published build %s on %s", build_id, client.endpoints.query)
 
 
 def switch_update(iris: Iris, staged: dict[str, str], build_id: str) -> str:
@@ -92,20 +103,10 @@ WHERE {{
 }}"""
 
 
-def _drop_leftovers(store: RemoteStore, iris: Iris) -> None:
-    prefix = str(iris.staging_graph("", "")).rstrip("/")
-    _, rows = store.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}/")) }}',
-                           whole_store=True)
-    leftovers = [row["g"]["value"] for row in rows]
-    if leftovers:
+def _drop_leftovers(client: RemoteClient, iris: Iris) -> None:
+    prefix = str(iris.staging_graph("", "")).rstrip("/") + "/"
+    rows = whole_store_select(client, f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+                                      f'FILTER(STRSTARTS(STR(?g), "{prefix}")) }}').rows
+    if leftovers := [row["g"].value for row in rows]:
         logger.info("dropping %d staging graphs a killed build left", len(leftovers))
-        store.drop_graphs(leftovers)
-
-
-def publish_build(settings: Settings, nquads: bytes, build_id: str) -> None:
-    """``publish_remote`` on the store the settings name, with their graphs and credentials."""
-    store = open_remote(settings)
-    try:
-        publish_remote(store, Iris(settings.base_iri), nquads, remote_graphs(settings), build_id)
-    finally:
-        store.close()
+        client.drop_graphs(leftovers)

@@ -1,5 +1,5 @@
-"""Step 5, store (remote): a SPARQL 1.1 protocol answer read back as the W3C's SPARQL JSON, Virtuoso's quirks
-undone, so a remote result means exactly what the embedded store's means.
+"""Step 5, store (remote): a SPARQL 1.1 protocol answer read back as the W3C's SPARQL JSON and the store's own
+terms, Virtuoso's quirks undone, so a remote result means exactly what the embedded store's means.
 
 Virtuoso 7.2 (checked on Debian's 7.2.5 here) departs from SPARQL 1.1 Query Results JSON in ways that change a
 comparison, not only a byte:
@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from clustergraph.errors import CostRefused, QueryError, ResultCut, StoreError
+from clustergraph.store.model import Row, Solutions, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -34,11 +35,10 @@ SQL_STATE_HEADER = "x-sql-state"
 COST_REFUSAL = "estimated execution time"
 SYNTAX_STATE = "37000"  # Virtuoso's SQL state for a query its SPARQL compiler rejects
 
-Term = dict[str, str]  # a SPARQL 1.1 JSON term: type (uri, literal, bnode), value, and datatype or xml:lang
-Row = dict[str, Term]
+JsonTerm = dict[str, str]  # a SPARQL 1.1 JSON term: type (uri, literal, bnode), value, and datatype or xml:lang
 
 
-def normalise_term(term: Mapping[str, str]) -> Term:
+def normalise_term(term: Mapping[str, str]) -> JsonTerm:
     """One term as SPARQL 1.1 JSON gives it, whatever dialect the store wrote.
 
     >>> normalise_term({"type": "typed-literal", "datatype": XSD_BOOLEAN, "value": "1"})
@@ -96,18 +96,41 @@ def check_answer(status: int, headers: Mapping[str, str], body: bytes, max_rows:
                         "raise that limit or narrow the query")
 
 
-def read_select(body: bytes) -> tuple[list[str], list[Row]]:
-    """The variables and rows of a SPARQL JSON SELECT result, every term normalised.
+def standard_json(body: bytes) -> tuple[list[str], list[dict[str, JsonTerm]]]:
+    """The variables and bindings of a SPARQL JSON SELECT result, every term in SPARQL 1.1's own form.
 
-    >>> read_select(b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "typed-literal", '
-    ...             b'"datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "2"}}]}}')
+    >>> standard_json(b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "typed-literal", '
+    ...               b'"datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "2"}}]}}')
     (['n'], [{'n': {'type': 'literal', 'value': '2', 'datatype': 'http://www.w3.org/2001/XMLSchema#integer'}}])
     """
     document = _json(body)
     variables = [str(name) for name in document["head"]["vars"]]
-    rows = [{name: normalise_term(term) for name, term in binding.items()}
-            for binding in document["results"]["bindings"]]
-    return variables, rows
+    bindings = [{name: normalise_term(term) for name, term in binding.items()}
+                for binding in document["results"]["bindings"]]
+    return variables, bindings
+
+
+def read_select(body: bytes) -> Solutions:
+    """A SPARQL JSON SELECT result as the store's own ``Solutions``.
+
+    >>> read_select(b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "bnode", '
+    ...             b'"value": "nodeID://b1"}}]}}').rows
+    ({'s': Term(kind='bnode', value='b1', datatype=None, language=None)},)
+    """
+    variables, bindings = standard_json(body)
+    rows = tuple(Row((name, Term(term["type"], term["value"], term.get("datatype"),  # type: ignore[arg-type]
+                                 term.get("xml:lang"))) for name, term in binding.items())
+                 for binding in bindings)
+    return Solutions(tuple(variables), rows)
+
+
+def to_standard(body: bytes, boolean: bool) -> bytes:
+    """A store's SPARQL JSON answer (SELECT, or ASK when ``boolean``) rewritten as SPARQL 1.1 JSON."""
+    if boolean:
+        return json.dumps({"head": {}, "boolean": read_ask(body)}).encode("utf-8")
+    variables, bindings = standard_json(body)
+    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False).encode("utf-8")
 
 
 def read_ask(body: bytes) -> bool:

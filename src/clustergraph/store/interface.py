@@ -1,0 +1,112 @@
+"""The store interface every backend implements: a read view that answers queries, and a backend that
+keeps the data's build identifier, opens read views and loads, dumps and updates staged stores.
+
+Nothing outside ``clustergraph.store`` sees an engine's objects: results are ``model`` types or bytes.
+A backend is a small picklable value (paths, or a URL and settings), so query workers can open it again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Solutions
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A read-only view of one build of the data; the default graph is the union of the visible graphs."""
+
+    def answer(self, query: Query, media_type: str, caps: Caps = NO_CAPS) -> Answer:
+        """Run ``query`` and serialise its result as ``media_type`` within ``caps``.
+
+        Raises
+        ------
+        QueryError
+            If the query does not parse, names a relative graph IRI, or its result kind has no such format.
+        """
+        ...
+
+    def select(self, text: str) -> Solutions:
+        """A SELECT's variables and rows.
+
+        Raises
+        ------
+        QueryError
+            If the query does not parse or is not a SELECT.
+        """
+        ...
+
+    def select_values(self, text: str) -> list[dict[str, str]]:
+        """A SELECT's rows as {variable: lexical value} (unbound variables left out)."""
+        ...
+
+    def ask(self, text: str) -> bool:
+        """An ASK's answer.
+
+        Raises
+        ------
+        QueryError
+            If the query does not parse or is not an ASK.
+        """
+        ...
+
+    def count(self) -> int:
+        """Number of triples in the visible graphs."""
+        ...
+
+
+class Backend(Protocol):
+    """Where the data lives: its live build identifier, read views of it, and staged stores for builds.
+
+    A *generation* is the directory a build or update writes (``generations``); its name is the build id.
+    An embedded backend keeps its store inside it; a remote one keys its graph set by that name.
+    """
+
+    def build_id(self) -> str:
+        """The identifier of the live build (ETags and result caches are tied to it); cheap, read it once
+        per request.
+
+        Raises
+        ------
+        StoreError
+            If no build has been published yet.
+        """
+        ...
+
+    def open(self, build_id: str | None = None) -> GraphStore:
+        """A read view of the build ``build_id`` (default: the live one).
+
+        Raises
+        ------
+        StoreError
+            If there is no such build or it cannot be opened.
+        """
+        ...
+
+    def load(self, nquads: Path, generation: Path) -> None:
+        """Load an N-Quads file into a new store for the staged ``generation``.
+
+        Raises
+        ------
+        StoreError
+            If loading fails; nothing of the new store is left.
+        """
+        ...
+
+    def dump(self, generation: Path) -> bytes:
+        """Every quad of ``generation``'s store as N-Quads."""
+        ...
+
+    def update(self, source: Path, target: Path, sparql: str, base_iri: str | None = None) -> None:
+        """Copy ``source`` generation's store into the staged ``target`` and apply a SPARQL Update there;
+        readers of ``source`` are not disturbed.
+
+        Raises
+        ------
+        QueryError
+            If the update does not parse.
+        StoreError
+            If the copy cannot be made.
+        """
+        ...

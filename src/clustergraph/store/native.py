@@ -1,0 +1,166 @@
+"""Answers serialised by the engine itself (pyoxigraph's writers), within a row cap and a byte cap.
+
+A SELECT is written first as SPARQL TSV into a writer that counts lines chunk by chunk (TSV escapes line
+breaks inside terms, so one line is one row) and stops the engine once the row cap is passed or the bytes run
+out; the TSV, cut at a line, is parsed back and written in the requested format, all in Rust: no Python object
+per row. A graph result is taken in one ``islice`` (no Python code per triple) and written with the
+project's prefixes. When the written answer is over the byte cap, the most rows that fit are found by
+bisection over prefixes of the same result (a rare path: the default cap is 32 MiB).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import islice
+from typing import IO, cast
+
+import pyoxigraph as ox
+
+from clustergraph.errors import QueryError
+from clustergraph.store.model import Answer, Caps
+from clustergraph.vocab import PREFIXES
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+SERIALIZATION_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+TSV = ox.QueryResultsFormat.TSV
+
+
+class _Enough(Exception):
+    """Raised inside the engine's writer to stop it: the caps are reached."""
+
+
+class _LineCounter:
+    """A binary writer that keeps what it is given up to ``max_lines`` lines and ``max_bytes`` bytes.
+
+    The engine hands it chunks of about 8 KiB; it counts line breaks per chunk (in C), and only the chunk
+    that passes the line bound is walked to find where the bound falls.
+    """
+
+    def __init__(self, max_lines: int | None, max_bytes: int | None) -> None:
+        self.max_lines = max_lines
+        self.max_bytes = max_bytes
+        self.chunks: list[bytes] = []
+        self.lines = 0
+        self.size = 0
+        self.cut_by = ""
+
+    def write(self, chunk: bytes) -> int:
+        lines = chunk.count(b"\n")
+        if self.max_lines is not None and self.lines + lines > self.max_lines:
+            end = -1
+            for _ in range(self.max_lines - self.lines):
+                end = chunk.index(b"\n", end + 1)
+            self._keep(chunk[:end + 1], self.max_lines - self.lines)
+            self.cut_by = "rows"
+            raise _Enough()
+        self._keep(chunk, lines)
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            self.cut_by = "bytes"
+            raise _Enough()
+        return len(chunk)
+
+    def _keep(self, chunk: bytes, lines: int) -> None:
+        self.chunks.append(chunk)
+        self.lines += lines
+        self.size += len(chunk)
+
+    def flush(self) -> None:
+        """Nothing to flush: the chunks are kept in memory."""
+
+    def text(self) -> bytes:
+        """What was kept, cut after its last complete line."""
+        data = b"".join(self.chunks)
+        return data[:data.rfind(b"\n") + 1]
+
+
+def serialise(result: QueryResult, media_type: str, caps: Caps) -> Answer:
+    """Write ``result`` as ``media_type`` within ``caps``.
+
+    Raises
+    ------
+    QueryError
+        If the result's kind cannot be written in ``media_type``.
+
+    Examples
+    --------
+    >>> store = ox.Store()
+    >>> for i in range(3):
+    ...     store.add(ox.Quad(ox.NamedNode(f"http://e.org/{i}"), ox.NamedNode("http://e.org/p"), ox.Literal("v")))
+    >>> answer = serialise(store.query("SELECT ?s { ?s ?p ?o } ORDER BY ?s"), "text/csv", Caps(max_rows=2))
+    >>> answer.body, answer.rows, answer.cut_by
+    (b's\\r\\nhttp://e.org/0\\r\\nhttp://e.org/1\\r\\n', 2, 'rows')
+    """
+    if isinstance(result, ox.QueryBoolean):
+        results_format = ox.QueryResultsFormat.from_media_type(media_type)
+        if results_format is None:
+            raise QueryError(f"an ASK result cannot be written as {media_type}")
+        return Answer(result.serialize(format=results_format) or b"", media_type, 1)
+    if isinstance(result, ox.QuerySolutions):
+        return _solutions(result, media_type, caps)
+    return _triples(result, media_type, caps)
+
+
+def _solutions(result: ox.QuerySolutions, media_type: str, caps: Caps) -> Answer:
+    results_format = ox.QueryResultsFormat.from_media_type(media_type)
+    if results_format is None:
+        raise QueryError(f"SELECT results cannot be written as {media_type}")
+    counter = _LineCounter(None if caps.max_rows is None else caps.max_rows + 1, caps.max_bytes)
+    try:
+        result.serialize(cast(IO[bytes], counter), format=TSV)  # the engine calls only write and flush
+    except _Enough:
+        pass
+    tsv = counter.text()
+    rows = max(tsv.count(b"\n") - 1, 0)
+
+    def write(count: int) -> bytes:
+        kept = tsv if count == rows else tsv[:_line_end(tsv, count + 1)]
+        return ox.parse_query_results(kept, format=TSV).serialize(format=results_format) or b""
+
+    return _within_bytes(write, rows, media_type, caps.max_bytes, counter.cut_by)
+
+
+def _triples(result: ox.QueryTriples, media_type: str, caps: Caps) -> Answer:
+    rdf_format = ox.RdfFormat.from_media_type(media_type)
+    if rdf_format is None:
+        raise QueryError(f"graph results cannot be written as {media_type}")
+    triples = list(islice(result, caps.max_rows)) if caps.max_rows is not None else list(result)
+    cut_by = "rows" if caps.max_rows is not None and next(result, None) is not None else ""
+    prefixes = SERIALIZATION_PREFIXES if rdf_format in PREFIXED_FORMATS else None
+
+    def write(count: int) -> bytes:
+        return ox.serialize(triples[:count], format=rdf_format, prefixes=prefixes) or b""
+
+    return _within_bytes(write, len(triples), media_type, caps.max_bytes, cut_by)
+
+
+def _within_bytes(write: Callable[[int], bytes], rows: int, media_type: str, max_bytes: int | None,
+                  cut_by: str) -> Answer:
+    """The answer of all ``rows``, or of the most leading rows whose body fits in ``max_bytes``."""
+    body = write(rows)
+    if max_bytes is None or len(body) <= max_bytes:
+        return Answer(body, media_type, rows, cut_by)
+    fits, too_many = 0, rows
+    while too_many - fits > 1:
+        middle = (fits + too_many) // 2
+        if len(write(middle)) <= max_bytes:
+            fits = middle
+        else:
+            too_many = middle
+    return Answer(write(fits), media_type, fits, "bytes")
+
+
+def _line_end(data: bytes, lines: int) -> int:
+    """The offset just after the ``lines``-th line break of ``data`` (found by bisection over counts in C).
+
+    >>> _line_end(b"a\\nb\\nc\\n", 2)
+    4
+    """
+    low, high = 0, len(data)
+    while low < high:
+        middle = (low + high) // 2
+        if data.count(b"\n", 0, middle + 1) >= lines:
+            high = middle
+        else:
+            low = middle + 1
+    return low + 1
