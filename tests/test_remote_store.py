@@ -3,8 +3,10 @@ as the embedded store for the whole query catalogue and the network."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -20,13 +22,15 @@ from clustergraph.errors import CostRefused, QueryError, ResultCut, SettingError
 from clustergraph.identity import Iris
 from clustergraph.network.extract import Filters, build_network
 from clustergraph.query_library import load_queries
+from clustergraph.query_runner import Limits, QueryJob, QueryTimeout, ServerBusy
+from clustergraph.remote_runner import RemotePool
 from clustergraph.settings import Settings
 from clustergraph.store import Caps, GraphStore, Query, RemoteBackend, RemoteStore, Row, backend_for, memory_store
 from clustergraph.store.remote import remote_graphs
 from clustergraph.store.remote_answers import check_answer
 from clustergraph.store.remote_client import Credentials, Endpoints, RemoteClient
 from clustergraph.store.remote_publish import publish_remote, read_build_id, split_graphs, whole_store_select
-from virtuoso import Limits, Virtuoso, binaries, free_port, run_isql, running_virtuoso
+from virtuoso import ServerLimits, Virtuoso, binaries, free_port, run_isql, running_virtuoso
 
 ROW_LIMIT = 2_000  # Virtuoso's ResultSetMaxRows for these tests: above every catalogue answer, below the graph
 # Where the engines may differ by the standard: GROUP_CONCAT's order is the engine's (SPARQL 1.1, 18.5.1.7), its
@@ -87,6 +91,30 @@ def test_personal_data_never_goes_to_a_remote_store() -> None:
     assert all(not graph.endswith("/personal") for graph in remote_graphs(Settings()))
 
 
+def test_the_remote_pool_keeps_the_time_limit_and_the_per_client_bound() -> None:
+    """A store that takes a request and never answers (a real socket on 127.0.0.1 that never replies)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/sparql"
+        store = RemoteStore(RemoteClient(Endpoints.derive(url), timeout=2), ("http://e.org/g",), "http://e.org/e")
+        pool = RemotePool(store, Limits(), concurrency=2, timeout=0.5, max_queued_per_client=1)
+        job = QueryJob("ASK { ?s ?p ?o }", "application/sparql-results+json")
+
+        async def two_from_one_client() -> None:
+            first = asyncio.create_task(pool.run(job, "a"))
+            await asyncio.sleep(0)  # the first is now waiting for the store
+            with pytest.raises(ServerBusy):
+                await pool.run(job, "a")
+            with pytest.raises(QueryTimeout):
+                await first
+            with pytest.raises(QueryError, match="SERVICE"):  # the guard reads every query first
+                await pool.run(QueryJob("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", job.media_type))
+
+        asyncio.run(two_from_one_client())
+        store.client.close()
+
+
 # --- slow: a real Virtuoso ---------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -96,7 +124,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
         if os.environ.get("CI"):
             pytest.fail("Virtuoso is not installed: .ci/run runs 'python tests/virtuoso.py install'")
         pytest.skip("Virtuoso is not installed (python tests/virtuoso.py install)")
-    with running_virtuoso(tmp_path_factory.mktemp("virtuoso"), limits=Limits(max_rows=ROW_LIMIT)) as server:
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso"), limits=ServerLimits(max_rows=ROW_LIMIT)) as server:
         yield server
 
 
@@ -149,6 +177,11 @@ def test_build_records_its_id_and_loads_only_public_graphs(built_remote: Setting
                                                                            remote_graphs(built_remote)).values())
     assert remote.count() == expected
     assert not any(g.endswith("/personal") or "/staging/" in g for g in _graphs(remote))
+    env = {**os.environ, "CLUSTERGRAPH_PROJECT_DIR": str(built_remote.project_dir)}
+    printed = subprocess.run([sys.executable, "-m", "clustergraph", "query", "practices-per-country", "--format",
+                              "csv", "--store", str(built_remote.store)], env=env, capture_output=True, text=True,
+                             timeout=300, check=True).stdout
+    assert "Romania" in printed and len(printed.strip().splitlines()) == 1 + 14
 
 
 def _comparable(query_text: str, rows: tuple[Row, ...]) -> list[dict[str, object]]:

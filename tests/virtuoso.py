@@ -106,7 +106,7 @@ def install() -> None:
 
 
 @dataclass(frozen=True)
-class Limits:
+class ServerLimits:
     """The ``[SPARQL]`` limits, set deliberately (Virtuoso's defaults: 10 000 rows, no cost limit).
 
     The store backend must detect a result cut at ``max_rows`` and a query refused for its estimated cost,
@@ -175,7 +175,7 @@ def run_isql(port: int, password: str, script: str, timeout: float = 600, user: 
     return output
 
 
-def _write_ini(directory: Path, sql_port: int, http_port: int | None, limits: Limits) -> Path:
+def _write_ini(directory: Path, sql_port: int, http_port: int | None, limits: ServerLimits) -> Path:
     http = HTTP_SECTION.format(http_port=http_port, vsp=VSP_ROOT) if http_port else ""
     ini = directory / "virtuoso.ini"
     ini.write_text(INI.format(dir=directory, sql_port=sql_port, http=http, max_rows=limits.max_rows,
@@ -246,7 +246,7 @@ def _secure(dba_password: str, user: str, password: str) -> str:
 
 @contextmanager
 def running_virtuoso(work: Path, user: str = UPDATE_USER, password: str | None = None,
-                     limits: Limits = Limits()) -> Iterator[Virtuoso]:
+                     limits: ServerLimits = ServerLimits()) -> Iterator[Virtuoso]:
     """A fresh Virtuoso database in a new directory under ``work``, served on free loopback ports.
 
     Parameters
