@@ -161,3 +161,8 @@ def test_the_build_id_is_read_once_per_request(client: TestClient, path: str) ->
     finally:
         endpoint.backend = live
     assert response.status_code == 200 and counting.reads == 1
+
+
+def test_a_byte_cap_below_the_header_still_answers_with_the_variables(numbered: GraphStore) -> None:
+    cut = numbered.answer(Query(ORDERED), "text/csv", Caps(max_bytes=1))
+    assert (cut.body, cut.rows, cut.cut_by) == (b"s,o\r\n", 0, "bytes")

@@ -1,11 +1,11 @@
 """Answers serialised by the engine itself (pyoxigraph's writers), within a row cap and a byte cap.
 
 A SELECT is written first as SPARQL TSV into a writer that counts lines chunk by chunk (TSV escapes line
-breaks inside terms, so one line is one row) and stops the engine once the row cap is passed or the bytes run
-out; the TSV, cut at a line, is parsed back and written in the requested format, all in Rust: no Python object
-per row. A graph result is taken in one ``islice`` (no Python code per triple) and written with the
-project's prefixes. When the written answer is over the byte cap, the most rows that fit are found by
-bisection over prefixes of the same result (a rare path: the default cap is 32 MiB).
+breaks inside terms, so one line is one row) and stops the engine once the row cap is passed or the TSV reaches
+a few times the byte cap; the TSV, cut at a line, is parsed back and written in the requested format, all in
+Rust: no Python object per row. A graph result is taken in one ``islice`` (no Python code per triple) and
+written with the project's prefixes. When the written answer is over the byte cap, the most rows that fit are
+found by bisection over prefixes of the same result (a rare path: the default cap is 32 MiB).
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 SERIALIZATION_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
 TSV = ox.QueryResultsFormat.TSV
+# TSV is kept up to this many times the byte cap: CSV, which drops datatypes, languages and angle brackets, can
+# be several times smaller than TSV, and the exact cut is made in the requested format.
+TSV_ALLOWANCE = 4
 
 
 class _Enough(Exception):
@@ -46,6 +49,8 @@ class _LineCounter:
         self.cut_by = ""
 
     def write(self, chunk: bytes) -> int:
+        if self.cut_by:  # the engine's buffer offers its last chunk again when it is dropped after an error
+            raise _Enough()
         lines = chunk.count(b"\n")
         if self.max_lines is not None and self.lines + lines > self.max_lines:
             end = -1
@@ -55,7 +60,7 @@ class _LineCounter:
             self.cut_by = "rows"
             raise _Enough()
         self._keep(chunk, lines)
-        if self.max_bytes is not None and self.size > self.max_bytes:
+        if self.max_bytes is not None and self.size > self.max_bytes and self.lines:  # keep the header whole
             self.cut_by = "bytes"
             raise _Enough()
         return len(chunk)
@@ -105,7 +110,8 @@ def _solutions(result: ox.QuerySolutions, media_type: str, caps: Caps) -> Answer
     results_format = ox.QueryResultsFormat.from_media_type(media_type)
     if results_format is None:
         raise QueryError(f"SELECT results cannot be written as {media_type}")
-    counter = _LineCounter(None if caps.max_rows is None else caps.max_rows + 1, caps.max_bytes)
+    staged_bytes = None if caps.max_bytes is None else caps.max_bytes * TSV_ALLOWANCE
+    counter = _LineCounter(None if caps.max_rows is None else caps.max_rows + 1, staged_bytes)
     try:
         result.serialize(cast(IO[bytes], counter), format=TSV)  # the engine calls only write and flush
     except _Enough:
@@ -115,6 +121,8 @@ def _solutions(result: ox.QuerySolutions, media_type: str, caps: Caps) -> Answer
 
     def write(count: int) -> bytes:
         kept = tsv if count == rows else tsv[:_line_end(tsv, count + 1)]
+        if results_format == TSV:  # already the engine's own bytes
+            return kept
         return ox.parse_query_results(kept, format=TSV).serialize(format=results_format) or b""
 
     return _within_bytes(write, rows, media_type, caps.max_bytes, counter.cut_by)
