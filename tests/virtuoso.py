@@ -14,7 +14,7 @@ anonymous ``/sparql`` stays read-only.
 Usage::
 
     python tests/virtuoso.py install        # apt-get install virtuoso-opensource when virtuoso-t is missing
-    python tests/virtuoso.py run            # start one, print its endpoints, stop it on Ctrl-C
+    python tests/virtuoso.py run            # start one, print its endpoints, stop it on Ctrl-C or SIGTERM
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -282,6 +283,10 @@ def main(argv: list[str]) -> int:
         install()
         return 0
     if argv[1:] == ["run"]:
+        # Stop cleanly on Ctrl-C and on SIGTERM (a shell without job control starts background jobs with
+        # SIGINT ignored): both unwind through running_virtuoso, which stops the server and removes its files.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         with running_virtuoso(Path(tempfile.gettempdir())) as server:
             sys.stdout.write(f"query {server.url}\nupdate {server.update_url}\ngraph store {server.graph_store_url}\n"
                              f"user {server.user} (password: CLUSTERGRAPH_STORE_PASSWORD or random)\n")
