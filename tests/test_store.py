@@ -166,3 +166,10 @@ def test_the_build_id_is_read_once_per_request(client: TestClient, path: str) ->
 def test_a_byte_cap_below_the_header_still_answers_with_the_variables(numbered: GraphStore) -> None:
     cut = numbered.answer(Query(ORDERED), "text/csv", Caps(max_bytes=1))
     assert (cut.body, cut.rows, cut.cut_by) == (b"s,o\r\n", 0, "bytes")
+
+
+@pytest.mark.parametrize("media_type", GRAPH_TYPES)
+def test_a_capped_graph_is_the_first_triples_as_the_engine_writes_them(numbered: GraphStore, media_type: str) -> None:
+    ordered = TRIPLES + " ORDER BY ?s"
+    cut = numbered.answer(Query(ordered), media_type, Caps(max_rows=10))
+    assert cut == Answer(numbered.answer(Query(ordered + " LIMIT 10"), media_type).body, media_type, 10, "rows")

@@ -172,7 +172,8 @@ class _Worker:
 
 @dataclass
 class _Pending:
-    """A job waiting in a client's queue, or running; ``cancelled`` is set when its caller went away."""
+    """A job for build ``version`` waiting in a client's queue, or running; ``cancelled`` is set when its caller
+    went away."""
 
     job: QueryJob
     version: str

@@ -3,14 +3,16 @@
 A SELECT is written first as SPARQL TSV into a writer that counts lines chunk by chunk (TSV escapes line
 breaks inside terms, so one line is one row) and stops the engine once the row cap is passed or the TSV reaches
 a few times the byte cap; the TSV, cut at a line, is parsed back and written in the requested format, all in
-Rust: no Python object per row. A graph result is taken in one ``islice`` (no Python code per triple) and
-written with the project's prefixes. When the written answer is over the byte cap, the most rows that fit are
+Rust: no Python object per row. A graph result in N-Triples or N-Quads is counted and cut the same way; in
+the other formats it is taken in one ``islice`` (no Python code per triple) and written with the project's
+prefixes. When the written answer is over the byte cap, the most rows that fit are
 found by bisection over prefixes of the same result (a rare path: the default cap is 32 MiB).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from itertools import islice
 from typing import IO, cast
 
@@ -23,6 +25,7 @@ from clustergraph.vocab import PREFIXES
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 SERIALIZATION_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 TSV = ox.QueryResultsFormat.TSV
 # TSV is kept up to this many times the byte cap: CSV, which drops datatypes, languages and angle brackets, can
 # be several times smaller than TSV, and the exact cut is made in the requested format.
@@ -110,14 +113,7 @@ def _solutions(result: ox.QuerySolutions, media_type: str, caps: Caps) -> Answer
     results_format = ox.QueryResultsFormat.from_media_type(media_type)
     if results_format is None:
         raise QueryError(f"SELECT results cannot be written as {media_type}")
-    staged_bytes = None if caps.max_bytes is None else caps.max_bytes * TSV_ALLOWANCE
-    counter = _LineCounter(None if caps.max_rows is None else caps.max_rows + 1, staged_bytes)
-    try:
-        result.serialize(cast(IO[bytes], counter), format=TSV)  # the engine calls only write and flush
-    except _Enough:
-        pass
-    tsv = counter.text()
-    rows = max(tsv.count(b"\n") - 1, 0)
+    tsv, rows, cut_by = _lines(partial(result.serialize, format=TSV), 1, caps, TSV_ALLOWANCE)
 
     def write(count: int) -> bytes:
         kept = tsv if count == rows else tsv[:_line_end(tsv, count + 1)]
@@ -125,13 +121,17 @@ def _solutions(result: ox.QuerySolutions, media_type: str, caps: Caps) -> Answer
             return kept
         return ox.parse_query_results(kept, format=TSV).serialize(format=results_format) or b""
 
-    return _within_bytes(write, rows, media_type, caps.max_bytes, counter.cut_by)
+    return _within_bytes(write, rows, media_type, caps.max_bytes, cut_by)
 
 
 def _triples(result: ox.QueryTriples, media_type: str, caps: Caps) -> Answer:
     rdf_format = ox.RdfFormat.from_media_type(media_type)
     if rdf_format is None:
         raise QueryError(f"graph results cannot be written as {media_type}")
+    if rdf_format in LINE_FORMATS:  # one triple per line: counted and cut like TSV, no object per triple
+        text, rows, cut_by = _lines(partial(result.serialize, format=rdf_format), 0, caps, 1)
+        return _within_bytes(lambda count: text[:_line_end(text, count)] if count else b"", rows, media_type,
+                             caps.max_bytes, cut_by)
     triples = list(islice(result, caps.max_rows)) if caps.max_rows is not None else list(result)
     cut_by = "rows" if caps.max_rows is not None and next(result, None) is not None else ""
     prefixes = SERIALIZATION_PREFIXES if rdf_format in PREFIXED_FORMATS else None
@@ -140,6 +140,20 @@ def _triples(result: ox.QueryTriples, media_type: str, caps: Caps) -> Answer:
         return ox.serialize(triples[:count], format=rdf_format, prefixes=prefixes) or b""
 
     return _within_bytes(write, len(triples), media_type, caps.max_bytes, cut_by)
+
+
+def _lines(serialise_into: Callable[[IO[bytes]], object], header: int, caps: Caps,
+           allowance: int) -> tuple[bytes, int, str]:
+    """What the engine writes in a line-per-row format, cut after the row cap or ``allowance`` times the byte
+    cap: the text (whole lines), its rows (lines after ``header``) and what cut it."""
+    counter = _LineCounter(None if caps.max_rows is None else caps.max_rows + header,
+                           None if caps.max_bytes is None else caps.max_bytes * allowance)
+    try:
+        serialise_into(cast(IO[bytes], counter))  # the engine calls only write and flush
+    except _Enough:
+        pass
+    text = counter.text()
+    return text, max(text.count(b"\n") - header, 0), counter.cut_by
 
 
 def _within_bytes(write: Callable[[int], bytes], rows: int, media_type: str, max_bytes: int | None,
