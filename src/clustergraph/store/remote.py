@@ -66,11 +66,12 @@ class RemoteStore:
         default, named = self._dataset(query)
         if form in GRAPH_FORMS:
             body = self.client.query(query.text, N_TRIPLES, default, named, query.base_iri, caps.max_rows)
+            graph = ox.Store()  # the graph, in memory, so the engine writes it as it writes its own results
             try:
-                triples = [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+                graph.bulk_load(input=body, format=ox.RdfFormat.N_TRIPLES)
             except SyntaxError as exc:
                 raise StoreError(f"the store's N-Triples do not parse: {exc}") from exc
-            return serialise(iter(triples), media_type, caps)  # type: ignore[arg-type]
+            return serialise(graph.query("CONSTRUCT WHERE { ?s ?p ?o }"), media_type, caps)
         if form not in ("SELECT", "ASK"):
             raise QueryError(f"a {form} is not a query")
         body = self.client.query(query.text, SPARQL_JSON, default, named, query.base_iri, caps.max_rows)
