@@ -2,18 +2,16 @@
 
 - ClusterGraph: ``clustergraph serve`` on the benchmark's own built store (cold: result cache off; warm: on).
 - rdflib-endpoint 0.6 (PyPI), loading the same N-Quads into an rdflib Dataset with a union default graph.
-- Virtuoso Open Source 7.2 (Debian's ``virtuoso-opensource``), a fresh database in a temporary directory,
-  bulk-loaded with ``ld_dir`` / ``rdf_loader_run``; its default graph is the union of all graphs too.
+- Virtuoso Open Source 7.2 (Debian's ``virtuoso-opensource``), started by ``tests/virtuoso.py`` (a fresh
+  database in a temporary directory), bulk-loaded with ``ld_dir`` / ``rdf_loader_run``; its default graph is the
+  union of all graphs too.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,11 +19,8 @@ from pathlib import Path
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from virtuoso import free_port, running_virtuoso  # noqa: E402  (the one place that knows how to run Virtuoso)
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
@@ -82,56 +77,10 @@ def rdflib_endpoint(dump: Path) -> Iterator[str]:
         yield url
 
 
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-LockFile = {dir}/virtuoso.lck
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-DisableUnixSocket = 1
-DirsAllowed = ., {data}
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
-ThreadsPerQuery = 2
-MaxClientConnections = 40
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = /var/lib/virtuoso-opensource-7/vsp
-ServerThreads = 40
-MaxClientConnections = 40
-MaxKeepAlives = 40
-[SPARQL]
-ResultSetMaxRows = 100000
-MaxQueryExecutionTime = 60
-DefaultQuery = ASK {{}}
-"""
-
-
 @contextmanager
 def virtuoso(dump: Path, work: Path) -> Iterator[str]:
-    """A private Virtuoso on loopback ports, loaded with ``dump`` (N-Quads)."""
-    binary = shutil.which("virtuoso-t")
-    isql = shutil.which("isql-vt")
-    if binary is None or isql is None:
-        raise RuntimeError("Virtuoso is not installed; bench/run.sh installs Debian's virtuoso-opensource")
-    database = Path(tempfile.mkdtemp(prefix="virtuoso-", dir=work))  # fresh for every graph loaded
-    data = database / "data"
-    data.mkdir()
-    shutil.copyfile(dump, data / "dataset.nq")
-    sql_port, http_port = free_port(), free_port()
-    ini = database / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=database, sql_port=sql_port, http_port=http_port, data=data),
-                   encoding="utf-8")
-    url = f"http://127.0.0.1:{http_port}/sparql"
-    with running([binary, "-f", "-c", str(ini)], url, cwd=database, log=database / "stdout.log"):
-        load = (f"ld_dir('{data}', 'dataset.nq', 'https://w3id.org/clustergraph/graph/public');\n"
-                "rdf_loader_run();\ncheckpoint;\n")
-        subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba"], input=load.encode(), check=True,
-                       capture_output=True, timeout=600)
-        yield url
+    """A private Virtuoso (``tests/virtuoso.py``: fresh database, loopback ports, non-default passwords) loaded
+    with ``dump`` (N-Quads) by its bulk loader."""
+    with running_virtuoso(work) as server:
+        server.bulk_load(dump, "https://w3id.org/clustergraph/graph/public")
+        yield server.url

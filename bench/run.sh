@@ -6,12 +6,5 @@ cd "$(dirname "$0")/.."
 [ -d .venv ] || python3 -m venv .venv
 . .venv/bin/activate
 python -m pip install --quiet -e . 'rdflib-endpoint==0.6.3' httpx
-if ! command -v virtuoso-t >/dev/null; then
-  # A fresh Virtuoso database is created by the benchmark itself; this password only seeds Debian's own.
-  printf '%s\n' "virtuoso-opensource-7 virtuoso-opensource-7/dba-password password bench-$$" \
-                "virtuoso-opensource-7 virtuoso-opensource-7/dba-password-again password bench-$$" \
-    | debconf-set-selections
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null
-fi
+python tests/virtuoso.py install  # Debian's virtuoso-opensource, when missing
 python bench/run.py "$@"

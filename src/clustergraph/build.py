@@ -167,6 +167,8 @@ def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSum
         If the graph violates the shapes (the report says where).
     BuildRunning
         If another build or update is running and ``wait`` is false.
+    StoreError
+        If the remote store (``settings.store``) cannot take the new graphs; its previous graphs stay live.
     """
     started = time.perf_counter()
     result = make_dataset(settings)

@@ -29,7 +29,7 @@ from clustergraph.network.extract import Filters
 from clustergraph.publish import catalogue_graph, check_public_url, dumps_dir, write_catalogue
 from clustergraph.query_library import resolve_query
 from clustergraph.records import Guidebook, parse_guidebook
-from clustergraph.settings import get_settings
+from clustergraph.settings import Settings, get_settings
 from clustergraph.source import read_source
 from clustergraph.sparql_guard import inspect_request
 from clustergraph.store import GraphStore, Query, Solutions, backend_for
@@ -90,6 +90,16 @@ def _fail(error: ClusterGraphError) -> NoReturn:
     raise typer.Exit(code)
 
 
+STORE_HELP = ("A remote SPARQL store's query endpoint (Virtuoso: http://host:8890/sparql) instead of the embedded "
+              "store; credentials from CLUSTERGRAPH_STORE_USER / CLUSTERGRAPH_STORE_PASSWORD.")
+
+
+def _settings(store: str | None = None) -> Settings:
+    """The settings, with ``--store`` (when given) in place of ``CLUSTERGRAPH_STORE``."""
+    settings = get_settings()
+    return settings.model_copy(update={"store": store}) if store else settings
+
+
 @app.callback()
 def main(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each pipeline step."),
@@ -105,9 +115,11 @@ def main(
 @app.command("build")
 def build_command(
     wait: bool = typer.Option(False, help="Wait for a build or update that is running instead of refusing."),
+    store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
-    """Parse the guidebook, apply the curation, validate with SHACL and publish a new generation."""
-    settings = get_settings()
+    """Parse the guidebook, apply the curation, validate with SHACL and publish a new generation (and, with
+    --store, load it into the remote store and switch its graphs once loaded)."""
+    settings = _settings(store)
     try:
         _, summary = build(settings, wait)
     except ValidationFailed as error:
@@ -122,6 +134,8 @@ def build_command(
         f"{summary.triples} triples; SHACL: {'conforms' if summary.conforms else 'VIOLATIONS'}; "
         f"{summary.parse_issues} parse notes in {summary.store.parent / 'parse-report.txt'}\n"
         f"generation: {summary.store.parent.name} ({summary.store}); {summary.seconds:.1f} s")
+    if settings.store:
+        typer.echo(f"remote store: {settings.store} holds build {summary.store.parent.name}")
     if not summary.tables_checked:
         typer.secho("authority tables not found: country, programme and NUTS codes were not checked against the EU "
                     "and Eurostat tables (set CLUSTERGRAPH_EU_VOCABULARIES_DIR and CLUSTERGRAPH_NUTS_FILE)",
@@ -132,6 +146,7 @@ def build_command(
 def serve_command(
     host: str = typer.Option(None, help="Interface to listen on (default: the setting, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default: the setting, 8000)."),
+    store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
     """Serve the built graph: the SPARQL 1.1 endpoint at /sparql."""
     import uvicorn
@@ -139,8 +154,8 @@ def serve_command(
     from clustergraph.web.app import create_app
     from clustergraph.web.limits import H11_MAX_LINE
 
-    settings = get_settings()
-    if not settings.query_store_dir.exists():
+    settings = _settings(store)
+    if not settings.store and not settings.query_store_dir.exists():
         hint = " with CLUSTERGRAPH_INCLUDE_PERSONAL_DATA=true" if settings.include_personal_data else ""
         _fail(StoreError(f"no store at {settings.query_store_dir}: run 'clustergraph build'{hint} first"))
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, http="h11",
@@ -172,21 +187,22 @@ def parse_command() -> None:
 def query_command(
     name_or_file: str = typer.Argument(..., help="A query name from queries/ or a path to a .rq file."),
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
+    store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
     """Run a SPARQL query from the catalogue (or a file) against the built store."""
-    settings = get_settings()
+    settings = _settings(store)
     try:
         query = resolve_query(name_or_file, settings.path(settings.queries_dir))
         form = inspect_request(query.text, settings.max_query_bytes, settings.max_query_depth).form
-        store = backend_for(settings).open()
+        reader = backend_for(settings).open()
         if form == "ASK":
-            answer = store.ask(query.text)
+            answer = reader.ask(query.text)
             typer.echo(json.dumps(answer) if output is OutputFormat.json else str(answer).lower())
         elif form == "SELECT" and output is OutputFormat.table:
-            _print_table(store.select(query.text))
+            _print_table(reader.select(query.text))
         else:
             media_type = QUERY_OUTPUT[form in ("CONSTRUCT", "DESCRIBE"), output]
-            sys.stdout.write(store.answer(Query(query.text), media_type).body.decode("utf-8"))
+            sys.stdout.write(reader.answer(Query(query.text), media_type).body.decode("utf-8"))
     except ClusterGraphError as error:
         _fail(error)
 
@@ -282,11 +298,12 @@ def network_command(
                                        "collaboration graph (with metrics), a bipartite projection or countries."),
     metrics: bool = typer.Option(False, "--metrics", help="Print the top nodes by each centrality, the "
                                                            "communities and the per-programme figures."),
+    store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
     """Analyse the collaboration network (networkx) and export it for Gephi, VOSviewer or a picture."""
     if not metrics and out is None and output is not NetworkFormat.json:
         _fail(QueryError(f"--format {output.value} needs --out FILE"))
-    settings = get_settings()
+    settings = _settings(store)
     filters = Filters(programme, country, ecosystem, practice, clusters_only=types is OrganisationTypes.clusters)
     try:
         analysis = analyse(backend_for(settings, personal=False).open().select_values, filters)
@@ -308,15 +325,17 @@ def network_command(
 @export_app.command("csv")
 def export_csv_command(
     out: Path = typer.Option(..., "--out", file_okay=False, help="Directory for the analyst CSV files."),
+    store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
     """Write practices.csv, organisations.csv, participations.csv, fundings.csv, collaborations.csv and
     relations.csv."""
-    settings = get_settings()
+    settings = _settings(store)
     try:
-        store: GraphStore = backend_for(settings).open()
+        reader: GraphStore = backend_for(settings).open()
+        written = write_tables(reader, out)
     except ClusterGraphError as error:
         _fail(error)
-    for name, rows in write_tables(store, out).items():
+    for name, rows in written.items():
         typer.echo(f"{out / name}: {rows} rows")
 
 
@@ -329,9 +348,10 @@ def export_dcat_command(
                                                                "else http://HOST:PORT)."),
     allow_local_urls: bool = typer.Option(False, "--allow-local-urls",
                                           help="Write the catalogue even if its URLs point at this machine."),
+    store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
     """Write the DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD) and the dumps it describes."""
-    settings = get_settings()
+    settings = _settings(store)
     root = (public_url or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
     try:
         check_public_url(root, allow_local_urls)

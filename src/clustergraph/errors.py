@@ -57,3 +57,15 @@ class NotFound(ClusterGraphError):
 
 class UnknownFilter(QueryError):
     """A network filter names a programme, country, ecosystem or practice the graph does not hold."""
+
+
+class StoreLimitReached(StoreError):
+    """A remote store stopped at one of its own limits; its answer would have been short, so there is none."""
+
+
+class ResultCut(StoreLimitReached):
+    """A remote store cut a result at its row limit (Virtuoso's ``ResultSetMaxRows``)."""
+
+
+class CostRefused(StoreLimitReached):
+    """A remote store refused a query its optimiser estimated too costly, or stopped one at its time limit."""

@@ -38,6 +38,14 @@ class Iris:
             raise ValueError(f"unknown graph {name!r}")
         return self._mint("graph", name)
 
+    def staging_graph(self, build_id: str, name: str) -> URIRef:
+        """Where a build loads graph ``name`` on a remote store before it switches the live graphs to it."""
+        return self._mint("graph", "staging", build_id, name)
+
+    def build_record_graph(self) -> URIRef:
+        """The graph of a remote store that records which build its live graphs hold (queries never see it)."""
+        return self._mint("graph", "build")
+
     def dataset(self) -> URIRef:
         """The dataset as a whole (described by VoID and DCAT)."""
         return self._mint("dataset")

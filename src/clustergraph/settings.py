@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 from pathlib import Path
 
 from pydantic import SecretStr, field_validator
@@ -51,6 +52,13 @@ class Settings(BaseSettings):
     dcat_ap_shapes_dir: Path = Path("../shared/reference/dcat-ap/3.0.1")
     eu_vocabularies_dir: Path = Path("../shared/reference/eu-vocabularies")
     nuts_file: Path = Path("../shared/reference/nuts/nuts2021.csv")
+    store: str | None = None
+    store_update_url: str | None = None
+    store_graph_store_url: str | None = None
+    store_user: str | None = None
+    store_password: SecretStr | None = None
+    store_auth: Literal["digest", "basic"] = "digest"
+    store_timeout: float = 60.0
 
     @field_validator("base_iri")
     @classmethod
@@ -59,11 +67,11 @@ class Settings(BaseSettings):
             raise ValueError("base_iri must be an http(s) IRI ending in '/' or '#'")
         return value
 
-    @field_validator("query_timeout")
+    @field_validator("query_timeout", "store_timeout")
     @classmethod
     def _positive_timeout(cls, value: float) -> float:
         if value <= 0:
-            raise ValueError("query_timeout must be positive")
+            raise ValueError("timeouts must be positive")
         return value
 
     def path(self, relative: Path) -> Path:

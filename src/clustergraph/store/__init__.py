@@ -2,7 +2,9 @@
 
 ``interface`` defines it (``GraphStore`` reads, ``Backend`` keeps builds), ``model`` holds the types that
 cross it (``Term``, ``Row``, ``Solutions``, ``Query``, ``Caps``, ``Answer``); ``embedded`` implements it on
-pyoxigraph, ``native`` writes answers with the engine's own serialisers, ``quads`` writes quad files.
+pyoxigraph, ``native`` writes answers with the engine's own serialisers, ``quads`` writes quad files;
+``remote`` implements it on a remote SPARQL 1.1 store (``remote_client`` talks HTTP, ``remote_answers`` undoes
+Virtuoso's dialect, ``remote_publish`` switches a store to a new build).
 """
 
 from __future__ import annotations
@@ -13,14 +15,23 @@ from clustergraph.store.embedded import EmbeddedBackend, OxigraphStore, load_sto
 from clustergraph.store.interface import Backend, GraphStore
 from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Row, Solutions, Term
 from clustergraph.store.quads import to_nquads, triples_as
+from clustergraph.store.remote import RemoteBackend, RemoteStore
 
 __all__ = ["NO_CAPS", "Answer", "Backend", "Caps", "EmbeddedBackend", "GraphStore", "OxigraphStore", "Query",
-           "Row", "Solutions", "Term", "backend_for", "load_store", "memory_store", "open_store", "to_nquads",
-           "triples_as"]
+           "RemoteBackend", "RemoteStore", "Row", "Solutions", "Term", "backend_for", "load_store", "memory_store",
+           "open_store", "to_nquads", "triples_as"]
 
 
 def backend_for(settings: Settings, personal: bool | None = None) -> Backend:
     """The backend of the store queries use: the public store, or (``personal``, by default when the
-    operator opted in) the one that also holds contacts."""
+    operator opted in) the one that also holds contacts; with ``settings.store``, the remote store.
+
+    Raises
+    ------
+    SettingError
+        If a remote store is set together with ``include_personal_data``.
+    """
+    if settings.store:
+        return RemoteBackend(settings)  # refuses include_personal_data: contacts never go to a remote store
     with_personal = settings.include_personal_data if personal is None else personal
     return EmbeddedBackend(settings.path(settings.build_dir), PERSONAL_STORE if with_personal else STORE)

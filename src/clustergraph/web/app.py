@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from clustergraph import __version__
 from clustergraph.errors import ClusterGraphError
 from clustergraph.query_runner import Limits, ResultCache, WorkerConfig, WorkerPool
+from clustergraph.remote_runner import RemotePool
 from clustergraph.settings import Settings
 from clustergraph.store import backend_for
 from clustergraph.web import assets, editor, entity_pages, network, ontology_page, places, practices, publish, sparql, void_page
@@ -33,9 +34,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limits = Limits(settings.max_query_bytes, settings.max_query_depth, settings.max_response_bytes)
         backend = backend_for(settings)
-        config = WorkerConfig(backend, limits)
-        pool = WorkerPool(config, settings.query_workers, settings.query_timeout,
-                          settings.query_memory_mb * 2**20, settings.max_queued_per_client)
+        pool: WorkerPool | RemotePool
+        if settings.store:  # the one place web/ tells the backends apart: remote queries run from this process
+            pool = RemotePool(backend.open(), limits, settings.query_workers, settings.query_timeout,
+                              settings.max_queued_per_client)
+        else:
+            pool = WorkerPool(WorkerConfig(backend, limits), settings.query_workers, settings.query_timeout,
+                              settings.query_memory_mb * 2**20, settings.max_queued_per_client)
         cache = ResultCache(settings.result_cache_entries, settings.result_cache_bytes)
         app.state.endpoint = Endpoint(settings, backend, pool, cache, asyncio.get_running_loop())
         try:

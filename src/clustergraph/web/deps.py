@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from clustergraph.query_runner import QueryJob, ResultCache, WorkerPool
+from clustergraph.remote_runner import RemotePool
 from clustergraph.settings import Settings
 from clustergraph.store import Answer, Backend
 
@@ -41,7 +42,7 @@ class Endpoint:
 
     settings: Settings
     backend: Backend
-    pool: WorkerPool
+    pool: WorkerPool | RemotePool
     cache: ResultCache
     loop: asyncio.AbstractEventLoop
 

@@ -1,0 +1,180 @@
+"""Step 5, store (remote): the store interface on a remote SPARQL 1.1 store (Virtuoso first) — a read view of
+its live graphs (``RemoteStore``) and the builds kept there (``RemoteBackend``).
+
+Every query names its dataset explicitly (``default-graph-uri`` and ``named-graph-uri``: the visible graphs),
+so graphs a store holds beside ours — Virtuoso's own system graphs, a build's staging graphs, the build record —
+are outside it, as hidden graphs are in the embedded store. Answers come back in SPARQL JSON or N-Triples,
+Virtuoso's dialect undone (``remote_answers``), and are written in the requested format, within the caps, by
+the same engine serialisers as the embedded store's (``native``): the bytes mean the same on both stores.
+The personal-data graph never goes to a remote store, whose own endpoint anyone who reaches it may query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from clustergraph.errors import QueryError, SettingError, StoreError
+from clustergraph.identity import Iris
+from clustergraph.settings import Settings
+from clustergraph.sparql_guard import inspect_request
+from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Solutions, Term
+from clustergraph.store.native import serialise
+from clustergraph.store.remote_answers import read_ask, read_select, to_standard
+from clustergraph.store.remote_client import N_TRIPLES, SPARQL_JSON, Credentials, Endpoints, RemoteClient
+from clustergraph.store.remote_publish import publish_remote, read_build_id
+
+REMOTE_GRAPH_NAMES = ("public", "ontology")
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+NO_LIMIT = 1 << 40  # the guard's bounds are the caller's; here it only reads the query's form
+
+
+def remote_graphs(settings: Settings) -> dict[str, str]:
+    """The graphs a remote store holds for us (IRI -> name): public and ontology, never the personal one."""
+    iris = Iris(settings.base_iri)
+    return {str(iris.graph(name)): name for name in REMOTE_GRAPH_NAMES}
+
+
+@dataclass
+class RemoteStore:
+    """A read view of a remote store's live graphs: ``visible_graphs`` and nothing else.
+
+    ``empty_graph`` names a graph that never holds anything: the dataset of a request whose protocol graphs
+    are all outside the visible ones (an empty list would mean "the whole store" to the remote endpoint).
+    """
+
+    client: RemoteClient
+    visible_graphs: tuple[str, ...]
+    empty_graph: str
+
+    def _dataset(self, query: Query) -> tuple[list[str] | None, list[str] | None]:
+        if query.default_graphs is None and query.named_graphs is None and query.names_dataset:
+            return None, None  # the query's FROM / FROM NAMED: nothing hidden is in a remote store
+        visible = set(self.visible_graphs)
+
+        def narrowed(given: tuple[str, ...] | None) -> list[str]:
+            graphs = sorted(visible if given is None else visible.intersection(given))
+            return graphs or [self.empty_graph]
+
+        return narrowed(query.default_graphs), narrowed(query.named_graphs)
+
+    def answer(self, query: Query, media_type: str, caps: Caps = NO_CAPS) -> Answer:
+        """Run ``query`` on the store and write its answer as ``media_type`` within ``caps``."""
+        form = inspect_request(query.text, NO_LIMIT, NO_LIMIT).form
+        default, named = self._dataset(query)
+        if form in GRAPH_FORMS:
+            body = self.client.query(query.text, N_TRIPLES, default, named, query.base_iri, caps.max_rows)
+            graph = ox.Store()  # the graph, in memory, so the engine writes it as it writes its own results
+            try:
+                graph.bulk_load(input=body, format=ox.RdfFormat.N_TRIPLES)
+            except SyntaxError as exc:
+                raise StoreError(f"the store's N-Triples do not parse: {exc}") from exc
+            return serialise(graph.query("CONSTRUCT WHERE { ?s ?p ?o }"), media_type, caps)
+        if form not in ("SELECT", "ASK"):
+            raise QueryError(f"a {form} is not a query")
+        body = self.client.query(query.text, SPARQL_JSON, default, named, query.base_iri, caps.max_rows)
+        result = ox.parse_query_results(to_standard(body, form == "ASK"), format=ox.QueryResultsFormat.JSON)
+        return serialise(result, media_type, caps)
+
+    def _json(self, text: str) -> bytes:
+        default, named = self._dataset(Query(text))
+        return self.client.query(text, SPARQL_JSON, default, named)
+
+    def select(self, text: str) -> Solutions:
+        """A SELECT's variables and rows as the store's own terms."""
+        return read_select(self._json(text))
+
+    def select_values(self, text: str) -> list[dict[str, str]]:
+        """A SELECT's rows as {variable: lexical value} (unbound variables left out)."""
+        return self.select(text).values()
+
+    def ask(self, text: str) -> bool:
+        """An ASK's answer."""
+        return read_ask(self._json(text))
+
+    def count(self) -> int:
+        """Number of triples in the visible graphs."""
+        return int(self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0]["n"].value)
+
+
+@dataclass(frozen=True)
+class RemoteBackend:
+    """The builds kept in the remote store ``settings.store`` names (picklable: it holds only settings)."""
+
+    settings: Settings
+
+    def __post_init__(self) -> None:
+        if self.settings.include_personal_data:
+            raise SettingError("include_personal_data: contact persons are never loaded into a remote store")
+
+    def _client(self) -> RemoteClient:
+        settings = self.settings
+        if not settings.store:
+            raise SettingError("store: no remote store is set (--store URL or CLUSTERGRAPH_STORE)")
+        endpoints = Endpoints.derive(settings.store, settings.store_update_url, settings.store_graph_store_url)
+        password = settings.store_password.get_secret_value() if settings.store_password else None
+        credentials = (Credentials(settings.store_user, password, settings.store_auth)
+                       if settings.store_user and password else None)
+        return RemoteClient(endpoints, credentials, settings.store_timeout)
+
+    def build_id(self) -> str:
+        """The build the store's live graphs hold (its build record).
+
+        Raises
+        ------
+        StoreError
+            If no build has been published there.
+        """
+        client = self._client()
+        try:
+            found = read_build_id(client, Iris(self.settings.base_iri))
+        finally:
+            client.close()
+        if found is None:
+            raise StoreError(f"no build in the store at {self.settings.store}: run 'clustergraph build --store' first")
+        return found
+
+    def open(self, build_id: str | None = None) -> RemoteStore:
+        """The live graphs (a remote store keeps one build: ``build_id`` is the one the caller read)."""
+        iris = Iris(self.settings.base_iri)
+        return RemoteStore(self._client(), tuple(sorted(remote_graphs(self.settings))),
+                           str(iris.staging_graph("none", "empty")))
+
+    def load(self, nquads: Path, generation: Path) -> None:
+        """Load ``nquads``'s public and ontology graphs as the build ``generation`` names and switch to them."""
+        client = self._client()
+        try:
+            publish_remote(client, Iris(self.settings.base_iri), nquads.read_bytes(), remote_graphs(self.settings),
+                           generation.name.removesuffix(".partial"))
+        finally:
+            client.close()
+
+    def dump(self, generation: Path) -> bytes:
+        """The live graphs as N-Quads, read back from the store."""
+        store = self.open()
+        try:
+            rows = store.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+        finally:
+            store.client.close()
+        return ox.serialize([ox.Quad(_node(row["s"].kind, row["s"].value), ox.NamedNode(row["p"].value),
+                                     _object(row["o"]), ox.NamedNode(row["g"].value)) for row in rows],
+                            format=ox.RdfFormat.N_QUADS) or b""
+
+    def update(self, source: Path, target: Path, sparql: str, base_iri: str | None = None) -> None:
+        """Refused: a remote store takes its updates at its own authenticated endpoint, not through ours."""
+        raise StoreError("updates through this endpoint are not supported on a remote store; send them to "
+                         "the store's own update endpoint")
+
+
+def _node(kind: str, value: str) -> ox.NamedNode | ox.BlankNode:
+    return ox.BlankNode(value) if kind == "bnode" else ox.NamedNode(value)
+
+
+def _object(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if term.kind != "literal":
+        return _node(term.kind, term.value)
+    if term.language:
+        return ox.Literal(term.value, language=term.language)
+    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
