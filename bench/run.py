@@ -184,10 +184,17 @@ def print_per_query(columns: dict[str, dict[str, QueryFigures]]) -> None:
         http, peer = columns.get("ClusterGraph HTTP"), columns.get("Virtuoso 7.2")
         if http and peer:
             line += f"  {statistics.median(http[name].latencies) / statistics.median(peer[name].latencies):>6.2f} x"
+        if len({figures[name].rows for figures in columns.values()}) > 1:
+            line += "  rows differ"  # a ratio between different answers is no comparison: check the query
         print(line)
     totals = "  ".join(f"{label}: {sum(statistics.median(f.latencies) for f in figures.values()) * 1000:.0f} ms"
                        for label, figures in columns.items())
     print(f"sum of medians: {totals}")
+
+
+def _load() -> str:
+    """The machine's 1, 5 and 15 minute load averages: other users' work shows in every figure."""
+    return " / ".join(f"{load:.1f}" for load in os.getloadavg())
 
 
 def bench_size(quads: int, project: Settings, work: Path, queries: dict[str, str], args: argparse.Namespace) -> None:
@@ -199,7 +206,8 @@ def bench_size(quads: int, project: Settings, work: Path, queries: dict[str, str
     client_counts = [int(c) for c in args.clients.split(",")]
     peers = [p for p in args.peers.split(",") if p and p != "none"]
     print(f"\n== graph: {written} quads ({scale} copies); catalogue: {len(queries)} queries; rounds: {args.rounds}; "
-          f"machine: {os.cpu_count()} cores shared by servers, load generator (and other users)")
+          f"machine: {os.cpu_count()} cores shared by servers, load generator (and other users); "
+          f"load average {_load()}")
     columns = {"in process": per_query_in_process(open_store(project.store_dir, hidden_graphs(project)),
                                                   queries, args.rounds)}
     load: list[Figures] = []
@@ -221,7 +229,8 @@ def bench_size(quads: int, project: Settings, work: Path, queries: dict[str, str
         load += [over_http("ClusterGraph HTTP, cache hits", url, texts, clients, args.requests, args.seconds)
                  for clients in client_counts]
     print_per_query(columns)
-    print(f"\nthe catalogue under load ({args.requests} requests per client, {args.seconds:.0f} s budget)")
+    print(f"\nthe catalogue under load ({args.requests} requests per client, {args.seconds:.0f} s budget); "
+          f"load average now {_load()}")
     print(f"{'configuration':<34} {'cli':>3}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}  {'failed':>6}")
     for figures in load:
         print(figures.row())

@@ -123,6 +123,14 @@ def _plant_missing_shortcut(graph: Graph) -> URIRef:
     return statement  # type: ignore[return-value]
 
 
+def _plant_wrong_closure(graph: Graph) -> URIRef:
+    within = URIRef(CG_NS + "withinProgramme")
+    link = next(link for link in sorted(graph.subjects(RDF.type, URIRef(CG_NS + "Collaboration")))
+                if (link, within, URIRef(COSME)) not in graph)
+    graph.add((link, within, URIRef(COSME)))
+    return link  # type: ignore[return-value]
+
+
 PLANTED = [
     ("CountryInAuthorityTable", _setting(GREEN_TECH_VALLEY, URIRef(CG_NS + "country"),
                                          "http://publications.europa.eu/resource/authority/country/XXX")),
@@ -137,6 +145,7 @@ PLANTED = [
     ("StatementHasShortcut", _plant_missing_shortcut),
     ("RelationShortcutHasStatement", _setting(GREEN_TECH_VALLEY, URIRef("http://www.w3.org/ns/org#memberOf"),
                                               ORG + "vegepolys-valley", replace=False)),
+    ("DerivedAgreesWithSources", _plant_wrong_closure),
 ]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from clustergraph.authority import load_authority_tables, table_problems
 from clustergraph.curation import Curation, load_curation
+from clustergraph.derivation import derive, load_rules, merge_nquads
 from clustergraph.dumps import write_dumps
 from clustergraph.errors import CurationError, SourceError, StoreError, ValidationFailed
 from clustergraph.evidence import check_evidence
@@ -24,7 +25,7 @@ from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import Settings
 from clustergraph.source import SourceMeta, read_source, read_source_meta
 from clustergraph.generations import DUMPS, STORE, build_lock, publish_generation, start_generation
-from clustergraph.store import backend_for, to_nquads
+from clustergraph.store import backend_for, memory_store, to_nquads
 from clustergraph.validate import Report, flatten, load_shapes, validate_graph
 
 logger = logging.getLogger(__name__)
@@ -105,9 +106,22 @@ def make_dataset(settings: Settings) -> BuildResult:
     built = to_dataset(guidebook, curation, meta, Iris(settings.base_iri), ontology, tables)
     logger.info("%d practices, %d organisations -> %d triples", len(guidebook.practices),
                 len(curation.organisations), len(built.dataset))
+    nquads = with_derived_facts(built, settings)
     report = validate_graph(flatten(built.dataset), load_shapes(settings.path(settings.shapes_dir)), ontology,
                             check_tables=tables.checked)
-    return BuildResult(guidebook, curation, built, to_nquads(built.dataset), report, tables.checked)
+    return BuildResult(guidebook, curation, built, nquads, report, tables.checked)
+
+
+def with_derived_facts(built: BuiltDataset, settings: Settings) -> bytes:
+    """Run the derivation rules over a store of the assembled graph; add their graph to ``built``.
+
+    Returns the N-Quads of everything, the derived graph included (the public graphs only feed the rules).
+    """
+    nquads = to_nquads(built.dataset)
+    derived = derive(memory_store(nquads, hidden_graphs(settings)), load_rules(settings.path(settings.ontology_dir)),
+                     str(Iris(settings.base_iri).graph("derived")))
+    built.dataset.parse(data=derived, format="nquads")
+    return merge_nquads(nquads, derived)
 
 
 def personal_graph(settings: Settings) -> str:

@@ -11,6 +11,7 @@ import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +239,11 @@ class Curation:
     regions: dict[str, Region]
 
     def names(self) -> dict[str, str]:
-        """Normalised name or alias -> entity id, over all three registers."""
+        """Normalised name or alias -> entity id, over all three registers (made once per curation: read only)."""
+        return self._name_table
+
+    @cached_property
+    def _name_table(self) -> dict[str, str]:
         table: dict[str, str] = {}
         entities: list[Entity] = [*self.organisations.values(), *self.programmes.values(), *self.projects.values()]
         for entity in entities:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from clustergraph.curation import OWNER_TYPES, Curation, Evidence, normalise_name
+from clustergraph.quotes import QuoteIndex
 from clustergraph.records import Guidebook, Practice
 from clustergraph.statement_ends import unnamed_ends
 from clustergraph.timing import timed
@@ -28,15 +29,6 @@ class RegisterHit:
     line: int
 
 
-def squash(text: str) -> str:
-    """Collapse every run of whitespace to one space, so quotes survive line breaks.
-
-    >>> squash("a  b\\n c")
-    'a b c'
-    """
-    return " ".join(text.split())
-
-
 @timed("check evidence")
 def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
     """Every problem of the curation measured against the source; empty when all holds.
@@ -45,12 +37,12 @@ def check_evidence(curation: Curation, guidebook: Guidebook) -> list[str]:
     graph silently smaller), and every programme name in its text must be covered.
     """
     problems: list[str] = []
-    texts = {p.section_id: squash(p.text) for p in guidebook.practices}
+    texts = QuoteIndex(guidebook.practices)
 
     def check_quote(sid: str, quote: str, what: str) -> None:
         if sid not in texts:
             problems.append(f"{what}: practice {sid} does not exist")
-        elif squash(quote) not in texts[sid]:
+        elif not texts.holds(sid, quote):
             problems.append(f"{what}: quote not found in {sid}: {quote!r}")
 
     for register in (curation.organisations, curation.programmes, curation.projects):
@@ -111,6 +103,9 @@ def _owner_problems(practice: Practice, curation: Curation) -> list[str]:
     return problems
 
 
+_NEWLINE = re.compile("\n")
+
+
 @lru_cache(maxsize=256)
 def _alias_pattern(alias: str) -> re.Pattern[str]:
     """A case-sensitive whole-word pattern for one alias (``Erasmus+`` and ``ESF+`` included)."""
@@ -126,7 +121,7 @@ def register_hits(practice: Practice, curation: Curation) -> list[RegisterHit]:
     """
     hits: list[RegisterHit] = []
     text = practice.text
-    line_starts = [0, *(index + 1 for index, char in enumerate(text) if char == "\n")]
+    line_starts = [0, *(match.end() for match in _NEWLINE.finditer(text))]  # one C-level scan, not per char
     for programme in curation.programmes.values():
         for alias in dict.fromkeys((programme.name, *programme.aliases)):
             if alias not in text:

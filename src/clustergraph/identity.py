@@ -15,7 +15,7 @@ from rdflib import URIRef
 
 from clustergraph.vocab import EU_COUNTRY, EU_PROGRAMME, NUTS
 
-GRAPH_NAMES = ("public", "personal", "ontology")
+GRAPH_NAMES = ("public", "personal", "ontology", "derived")
 
 
 class Iris:
@@ -33,7 +33,7 @@ class Iris:
         return URIRef(self.base + "/".join(parts))
 
     def graph(self, name: str) -> URIRef:
-        """A named graph of the dataset: ``public``, ``personal`` or ``ontology``."""
+        """A named graph of the dataset: ``public``, ``personal``, ``ontology`` or ``derived`` (see ``derivation``)."""
         if name not in GRAPH_NAMES:
             raise ValueError(f"unknown graph {name!r}")
         return self._mint("graph", name)

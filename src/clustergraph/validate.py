@@ -130,6 +130,40 @@ _RELATIONS = """
     VALUES (?kind ?shortcut) { ("member-of" org:memberOf) ("founded" cg:founded) ("spin-off-of" cg:spinOffOf)
                               ("part-of" org:subOrganizationOf) ("part-of" dct:isPartOf) }"""
 
+# Each derived predicate restated from its sources (counts through the cg:collaboratesWith shortcut, not as the
+# rule counts them): a derived triple the sources do not give, or a missing or wrong one, is a row.
+_DERIVED = """SELECT DISTINCT ?focus ?path ?value WHERE { {
+      ?focus cg:withinProgramme ?value . BIND(cg:withinProgramme AS ?path)
+      FILTER NOT EXISTS { ?focus cg:viaProgramme/cg:parentProgramme* ?value }
+    } UNION {
+      ?focus a cg:Collaboration ; cg:viaProgramme/cg:parentProgramme* ?value . BIND(cg:withinProgramme AS ?path)
+      FILTER NOT EXISTS { ?focus cg:withinProgramme ?value }
+    } UNION {
+      ?focus a cg:Collaboration ; cg:collaborator ?a, ?b . FILTER(STR(?a) < STR(?b))
+      OPTIONAL { ?a cg:country ?countryA . ?b cg:country ?countryB }
+      OPTIONAL { ?focus cg:crossBorder ?value }
+      BIND(cg:crossBorder AS ?path)
+      FILTER(COALESCE(?value != (?countryA != ?countryB), BOUND(?value) != BOUND(?countryA)))
+    } UNION {
+      { SELECT ?focus (COUNT(?link) AS ?expected) WHERE { ?link a cg:Collaboration ; cg:collaborator ?focus }
+        GROUP BY ?focus }
+      BIND(cg:collaborationCount AS ?path)
+      OPTIONAL { ?focus cg:collaborationCount ?value }
+      FILTER(COALESCE(?value != ?expected, true))
+    } UNION {
+      { SELECT ?focus (COUNT(DISTINCT ?partner) AS ?partners) (COUNT(DISTINCT ?abroad) AS ?foreign) WHERE {
+          ?focus cg:collaboratesWith ?partner . FILTER(?partner != ?focus)
+          OPTIONAL { ?focus cg:country ?home . ?partner cg:country ?away . FILTER(?home != ?away)
+                     BIND(?partner AS ?abroad) } }
+        GROUP BY ?focus }
+      VALUES ?path { cg:partnerCount cg:foreignPartnerCount }
+      OPTIONAL { ?focus ?path ?value }
+      FILTER(COALESCE(?value != IF(?path = cg:partnerCount, ?partners, ?foreign), true))
+    } UNION {
+      VALUES ?path { cg:collaborationCount cg:partnerCount cg:foreignPartnerCount }
+      ?focus ?path ?value . FILTER NOT EXISTS { ?link cg:collaborator ?focus }
+    } }"""
+
 TABLE_CONSTRAINTS = ("CountryInAuthorityTable", "NutsInAuthorityTable", "EuProgrammeInAuthorityTable")
 # name -> (message, SELECT ?focus ?path ?value): each row is one violation.
 CONSTRAINTS: dict[str, tuple[str, str]] = {
@@ -187,7 +221,9 @@ CONSTRAINTS: dict[str, tuple[str, str]] = {
         f"""SELECT DISTINCT ?focus ?path ?value WHERE {{ {_RELATIONS}
             ?focus ?shortcut ?value . BIND(?shortcut AS ?path)
             FILTER NOT EXISTS {{ ?statement a cg:Relation ; cg:relationSubject ?focus ; cg:relationKind ?kind ;
-                                            cg:relationObject ?value }} }}"""),
+                                            cg:relationObject ?value }} }}"""),    "DerivedAgreesWithSources": (
+        "the derived fact (ontology/rules/) disagrees with the triples it follows from",
+        _DERIVED),
 }
 
 

@@ -104,6 +104,12 @@ class CG(DefinedNamespace):
     via: URIRef
     viaProgramme: URIRef
     collaboratesWith: URIRef
+    # derived at build time (ontology/rules/*.rq, graph/derived)
+    withinProgramme: URIRef
+    crossBorder: URIRef
+    collaborationCount: URIRef
+    partnerCount: URIRef
+    foreignPartnerCount: URIRef
 
 
 PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
