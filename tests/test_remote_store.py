@@ -37,11 +37,6 @@ ROW_LIMIT = 2_000  # Virtuoso's ResultSetMaxRows for these tests: above every ca
 # result a simple literal (Oxigraph keeps a language tag all parts share), and over no values "" or unbound.
 GROUP_CONCAT = re.compile(r'GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?separator\s*=\s*"([^"]*)"\s*\)\s*AS\s*\?(\w+)',
                           re.IGNORECASE | re.DOTALL)
-# Virtuoso 7.2.5 answers these wrongly (checked by hand on this graph): regions-most-connected groups by a BIND-made
-# ?region followed by an OPTIONAL on it, and gives the Veneto group (ITH3) the region SK04 (the BIND alone agrees);
-# organisations-bridging-programmes keeps pairs that FILTER NOT EXISTS { ?a cg:parentProgramme+ ?b } must drop,
-# such as COSME with its own European Cluster Excellence Partnership (13 rows, not 9).
-VIRTUOSO_WRONG = {"regions-most-connected", "organisations-bridging-programmes"}
 
 
 # --- fast: the protocol reading, without a server ---------------------------------------------------------------
@@ -193,10 +188,7 @@ def _comparable(query_text: str, rows: tuple[Row, ...]) -> list[dict[str, object
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="Virtuoso 7.2.5 answers it wrongly (see above)"))
-    if name in VIRTUOSO_WRONG else name
-    for name in sorted(load_queries(Path(__file__).resolve().parent.parent / "queries"))])
+@pytest.mark.parametrize("name", sorted(load_queries(Path(__file__).resolve().parent.parent / "queries")))
 def test_catalogue_answers_the_same_on_both_stores(name: str, remote: RemoteStore, store: GraphStore,
                                                    settings: Settings) -> None:
     text = load_queries(settings.path(settings.queries_dir))[name].text
@@ -234,13 +226,6 @@ def test_answers_are_the_same_bytes_on_both_stores(text: str, media_type: str, r
     else:
         assert there.body == here.body
     assert (there.rows, there.cut_by) == (here.rows, here.cut_by)
-
-
-@pytest.mark.slow
-def test_virtuoso_still_answers_the_queries_it_gets_wrong(remote: RemoteStore, settings: Settings) -> None:
-    """The divergences above are Virtuoso's answers, not failures: both queries run and give rows."""
-    for name in sorted(VIRTUOSO_WRONG):
-        assert remote.select(load_queries(settings.path(settings.queries_dir))[name].text).rows, name
 
 
 @pytest.mark.slow

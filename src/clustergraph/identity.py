@@ -16,6 +16,7 @@ from rdflib import URIRef
 from clustergraph.vocab import EU_COUNTRY, EU_PROGRAMME, NUTS
 
 GRAPH_NAMES = ("public", "personal", "ontology", "derived")
+PUBLIC_GRAPH_NAMES = tuple(name for name in GRAPH_NAMES if name != "personal")  # what a public store may hold
 
 
 class Iris:

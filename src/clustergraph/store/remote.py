@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from clustergraph.errors import QueryError, SettingError, StoreError
-from clustergraph.identity import Iris
+from clustergraph.identity import PUBLIC_GRAPH_NAMES, Iris
 from clustergraph.settings import Settings
 from clustergraph.sparql_guard import inspect_request
 from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Solutions, Term
@@ -26,15 +26,14 @@ from clustergraph.store.remote_answers import read_ask, read_select, to_standard
 from clustergraph.store.remote_client import N_TRIPLES, SPARQL_JSON, Credentials, Endpoints, RemoteClient
 from clustergraph.store.remote_publish import publish_remote, read_build_id
 
-REMOTE_GRAPH_NAMES = ("public", "ontology")
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 NO_LIMIT = 1 << 40  # the guard's bounds are the caller's; here it only reads the query's form
 
 
 def remote_graphs(settings: Settings) -> dict[str, str]:
-    """The graphs a remote store holds for us (IRI -> name): public and ontology, never the personal one."""
+    """The graphs a remote store holds for us (IRI -> name): every graph but the personal one."""
     iris = Iris(settings.base_iri)
-    return {str(iris.graph(name)): name for name in REMOTE_GRAPH_NAMES}
+    return {str(iris.graph(name)): name for name in PUBLIC_GRAPH_NAMES}
 
 
 @dataclass
