@@ -1,16 +1,22 @@
 """The pipeline: source -> records -> curation -> RDF -> validate -> store, one function per step.
 
-Nothing a server answers from changes until every step has passed: the graph is validated in memory, then
-written as a new generation (store, dumps, parse report) that one rename publishes (see ``generations``).
+Nothing a server answers from changes until every step has passed: the graph is written as a new generation
+(store, dumps, parse report), its staged store is validated (``validate_store``), and only then does one
+rename publish it (see ``generations``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
+
+from rdflib import Graph
 
 from clustergraph.authority import load_authority_tables, table_problems
 from clustergraph.curation import Curation, load_curation
@@ -23,8 +29,9 @@ from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import Settings
 from clustergraph.source import SourceMeta, read_source, read_source_meta
 from clustergraph.generations import DUMPS, PERSONAL_STORE, STORE, build_lock, publish_generation, start_generation
-from clustergraph.store import load_store, to_nquads
-from clustergraph.validate import Report, flatten, load_shapes, validate_graph
+from clustergraph.shape_queries import Select
+from clustergraph.store import load_store, memory_store, open_store, to_nquads
+from clustergraph.validate import Report, load_shapes, validate_store
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +101,18 @@ def hidden_graphs(settings: Settings) -> tuple[str, ...]:
     return () if settings.include_personal_data else (personal_graph(settings),)
 
 
-def make_dataset(settings: Settings) -> BuildResult:
-    """Run every step up to validation, in memory; nothing is written."""
+Check = Callable[[Select], Report]
+
+
+def store_check(settings: Settings, check_tables: bool = True, ontology: Graph | None = None) -> Check:
+    """Validation of a loaded store against ``shapes/`` (see ``validate_store``), as a function of its select."""
+    shapes = load_shapes(settings.path(settings.shapes_dir))
+    ontology = ontology if ontology is not None else load_ontology(settings.path(settings.ontology_dir))
+    return lambda select: validate_store(select, shapes, ontology, check_tables)
+
+
+def make_dataset(settings: Settings, validated: bool = True) -> BuildResult:
+    """Run every step up to validation (over an in-memory store, when ``validated``); nothing is written."""
     guidebook, curation, meta = read_inputs(settings)
     tables = load_authority_tables(settings, curation)
     if tables.checked and (problems := table_problems(curation, guidebook, tables)):
@@ -104,9 +121,10 @@ def make_dataset(settings: Settings) -> BuildResult:
     built = to_dataset(guidebook, curation, meta, Iris(settings.base_iri), ontology, tables)
     logger.info("%d practices, %d organisations -> %d triples", len(guidebook.practices),
                 len(curation.organisations), len(built.dataset))
-    report = validate_graph(flatten(built.dataset), load_shapes(settings.path(settings.shapes_dir)), ontology,
-                            check_tables=tables.checked)
-    return BuildResult(guidebook, curation, built, to_nquads(built.dataset), report, tables.checked)
+    nquads = to_nquads(built.dataset)
+    check = store_check(settings, tables.checked, ontology)
+    report = check(memory_store(nquads, ()).select_values) if validated else Report(True, Graph(), "not validated")
+    return BuildResult(guidebook, curation, built, nquads, report, tables.checked)
 
 
 def personal_graph(settings: Settings) -> str:
@@ -126,8 +144,19 @@ def write_derived(generation: Path, public: bytes) -> None:
     write_dumps(public, (), generation / DUMPS)
 
 
-def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", wait: bool = False) -> Path:
+class Published(NamedTuple):
+    """A published generation and the report of the check its staged store passed (None when unchecked)."""
+
+    generation: Path
+    report: Report | None
+
+
+def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", wait: bool = False,
+                    check: Check | None = None) -> Published:
     """Write ``nquads`` as a new generation (public store, personal store when asked, dumps) and publish it.
+
+    With ``check``, the staged public store is validated through its ``select`` before the rename that
+    publishes it; a graph that does not conform is removed and never seen.
 
     Raises
     ------
@@ -135,6 +164,8 @@ def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", w
         If another build or update is running and ``wait`` is false.
     StoreError
         If the store cannot be loaded; the previous generation stays live.
+    ValidationFailed
+        If ``check`` finds violations; the previous generation stays live.
     """
     build_dir = settings.path(settings.build_dir)
     with build_lock(build_dir, wait):
@@ -143,6 +174,9 @@ def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", w
             (staged / PARSE_REPORT_FILE).write_text(parse_report, encoding="utf-8")
             write_derived(staged, public_nquads(nquads, settings))
             load_store(staged / DATASET_FILE, staged / STORE)
+            report = check(open_store(staged / STORE, ()).select_values) if check else None
+            if report is not None and not report.conforms:
+                raise ValidationFailed(report.text)
             if settings.include_personal_data:
                 everything = staged / "everything.nq"
                 everything.write_bytes(nquads)
@@ -154,7 +188,7 @@ def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", w
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
             raise
-        return publish_generation(build_dir, staged)
+        return Published(publish_generation(build_dir, staged), report)
 
 
 def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSummary]:
@@ -168,11 +202,12 @@ def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSum
         If another build or update is running and ``wait`` is false.
     """
     started = time.perf_counter()
-    result = make_dataset(settings)
-    if not result.report.conforms:
-        raise ValidationFailed(result.report.text)
-    report = "\n".join(str(issue) for issue in result.guidebook.issues) + "\n"
-    generation = publish_dataset(settings, result.nquads, report, wait)
+    unchecked = make_dataset(settings, validated=False)
+    parse_report = "\n".join(str(issue) for issue in unchecked.guidebook.issues) + "\n"
+    generation, report = publish_dataset(settings, unchecked.nquads, parse_report, wait,
+                                         store_check(settings, unchecked.tables_checked))
+    assert report is not None
+    result = dataclasses.replace(unchecked, report=report)
     curation = result.curation
     summary = BuildSummary(
         practices=len(result.guidebook.practices),
