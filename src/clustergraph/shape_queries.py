@@ -134,7 +134,8 @@ def _node_shape_checks(shapes: Graph, ontology: Graph, shape: Node) -> list[Shap
                      key=str)
     if not classes:
         raise NotCompilable(shape)
-    focus = f"SELECT DISTINCT ?focus WHERE {{ ?focus a ?type . VALUES ?type {{ {_terms(classes)} }} }}"
+    focus = (f"SELECT ?focus WHERE {{ ?focus a {classes[0].n3()} }}" if len(classes) == 1 else
+             f"SELECT DISTINCT ?focus WHERE {{ ?focus a ?type . VALUES ?type {{ {_terms(classes)} }} }}")
     checks: list[ShapeCheck] = []
     paths: list[URIRef] = []
     for prop in sorted(shapes.objects(shape, SH.property), key=str):
@@ -187,6 +188,10 @@ def _property_checks(shapes: Graph, ontology: Graph, node_shape: Node, prop: Nod
             add(component, query, f"{message} than {_number(limit)} values conform to the qualified value shape")
     for component, violated, message in _value_tests(shapes, ontology, prop):
         add(component, f"SELECT DISTINCT ?focus ?value WHERE {{ {values} FILTER({violated}) }}", message)
+    for component, classes, message in _class_tests(shapes, ontology, prop):
+        # an anti-join (MINUS) of the values against the instances, evaluated once, not an EXISTS per value
+        add(component, f"SELECT DISTINCT ?focus ?value WHERE {{ {values} "
+                       f"MINUS {{ ?value a ?class . VALUES ?class {{ {_terms(classes)} }} }} }}", message)
     return checks
 
 
@@ -220,15 +225,18 @@ def _value_tests(shapes: Graph, ontology: Graph, prop: Node) -> Iterable[tuple[U
                "the value's language is not allowed")
     if (members := shapes.value(prop, SH["in"])) is not None:
         yield SH.InConstraintComponent, f"!({_in_test(_list(shapes, members))})", "the value is not in the list"
-    if (cls := shapes.value(prop, SH["class"])) is not None:
-        yield (SH.ClassConstraintComponent, f"!({_class_test(subclasses(ontology, cls))})",
-               f"the value is not an instance of {cls.n3()}")
-    if (options := shapes.value(prop, SH["or"])) is not None:
-        classes = [c for member in _list(shapes, options) for c in _only_class(shapes, ontology, member)]
-        yield SH.OrConstraintComponent, f"!({_class_test(classes)})", "the value conforms to none of the shapes"
     for key, (operator, component) in _RANGES.items():
         if (bound := shapes.value(prop, key)) is not None:
             yield component, f"!COALESCE(?value {operator} {bound.n3()}, false)", f"the value is not {operator} {bound}"
+
+
+def _class_tests(shapes: Graph, ontology: Graph, prop: Node) -> Iterable[tuple[URIRef, list[Node], str]]:
+    """(component, classes a value must be an instance of, message) for ``sh:class`` and ``sh:or`` of classes."""
+    if (cls := shapes.value(prop, SH["class"])) is not None:
+        yield SH.ClassConstraintComponent, subclasses(ontology, cls), f"the value is not an instance of {cls.n3()}"
+    if (options := shapes.value(prop, SH["or"])) is not None:
+        classes = [c for member in _list(shapes, options) for c in _only_class(shapes, ontology, member)]
+        yield SH.OrConstraintComponent, classes, "the value conforms to none of the shapes"
 
 
 def _value_shape_test(shapes: Graph, ontology: Graph, shape: Node | None) -> str:
