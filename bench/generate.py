@@ -149,12 +149,12 @@ def new_organisation(world: World, kind: str | None = None) -> int:
 
 
 def participants(world: World, size: int) -> list[int]:
-    """``size`` distinct organisations: an existing one by preferential attachment (3 in 4), else a new one."""
+    """``size`` distinct organisations: an existing one by preferential attachment (3 in 5), else a new one."""
     chosen: list[int] = []
     for _ in range(size * 4):
         if len(chosen) == size:
             break
-        if world.attachment and world.rnd.random() < 0.75:
+        if world.attachment and world.rnd.random() < 0.6:
             pick = world.rnd.choice(world.attachment)
         else:
             pick = new_organisation(world)
@@ -258,7 +258,7 @@ def project(world: World, key: str, practice_node: str, owner: int, number: str)
         write(affiliation, cg("programme"), programme)
         write(node, cg("underProgramme"), programme)
     mention(world, key, practice_node, node)
-    size = min(30, 2 + int(rnd.paretovariate(1.6)))
+    size = min(12, 2 + int(rnd.paretovariate(1.6)))
     members = [owner] + [m for m in participants(world, size) if m != owner]
     for position, member in enumerate(members):
         participation(world, key, practice_node, world.organisations[member].node, node,

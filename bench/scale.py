@@ -10,8 +10,9 @@ memory of that process tree (sampled every 0.1 s from ``/proc``):
   lines the build logs split the time;
 - pySHACL: the same shapes with pySHACL over an rdflib graph, for comparison (only up to ``--pyshacl-max``
   triples: at 1M it takes minutes and over a GB);
-- catalogue: every query of ``queries/`` in process on the published store, after one unmeasured pass: p50
-  over ``--rounds`` rounds per query, their sum, and how many answered rows;
+- catalogue: every query of ``queries/`` in process on the published store, each in a child process stopped at
+  ``--query-limit`` seconds: the rows of a first pass, then the p50 over ``--rounds`` rounds (a query slower than
+  10 s is not repeated), their sum, and which queries answered no rows;
 - network: the collaboration network read with SPARQL into networkx, then each metric (up to ``--metrics-max``
   triples);
 - Virtuoso 7.2 (``bench/peers.py``, private, loopback only): start and bulk load, and the catalogue p50 over
@@ -112,24 +113,22 @@ def phase_pyshacl(nquads: str) -> None:
                       "conforms": report.conforms}))
 
 
-def phase_catalogue(store_dir: str, rounds: str) -> None:
-    """One JSON line per query as it finishes: rows and p50; a query slower than 10 s once is not repeated."""
+def phase_catalogue(store_dir: str, name: str, rounds: str) -> None:
+    """One catalogue query: its rows and p50 as a JSON line; a query slower than 10 s once is not repeated."""
     from clustergraph.query_library import load_queries
     from clustergraph.query_runner import QueryJob, execute
     from clustergraph.store import open_store
 
     store = open_store(Path(store_dir), ())
-    for name, query in load_queries(ROOT / "queries").items():
-        job = QueryJob(query.text, "application/sparql-results+json", max_rows=100_000)
+    job = QueryJob(load_queries(ROOT / "queries")[name].text, "application/sparql-results+json", max_rows=100_000)
+    begin = time.perf_counter()
+    rows = execute(store, job).rows
+    latencies = [time.perf_counter() - begin]
+    for _ in range(int(rounds) if latencies[0] < 10 else 0):
         begin = time.perf_counter()
-        rows = execute(store, job).rows
-        latencies = [time.perf_counter() - begin]
-        for _ in range(int(rounds) if latencies[0] < 10 else 0):
-            begin = time.perf_counter()
-            execute(store, job)
-            latencies.append(time.perf_counter() - begin)
-        print(json.dumps({"name": name, "rows": rows, "p50": statistics.median(latencies[1:] or latencies)}),
-              flush=True)
+        execute(store, job)
+        latencies.append(time.perf_counter() - begin)
+    print(json.dumps({"rows": rows, "p50": statistics.median(latencies[1:] or latencies)}))
 
 
 def phase_network(store_dir: str, metrics: str) -> None:
@@ -149,10 +148,6 @@ def phase_network(store_dir: str, metrics: str) -> None:
             metric(graph)
             figures[name] = time.perf_counter() - begin
     print(json.dumps({"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "seconds": figures}))
-
-
-def json_lines(step: Step) -> list[dict[str, object]]:
-    return [dict(json.loads(line)) for line in step.output.splitlines() if line.startswith("{")]
 
 
 def last_json(step: Step) -> dict[str, object]:
@@ -228,17 +223,27 @@ def bench_size(triples: int, work: Path, args: argparse.Namespace) -> None:
     else:
         print(f"  {'pySHACL':<28} {'skipped':>8} (over --pyshacl-max {args.pyshacl_max:,})")
     store = project / "data" / "build" / "current" / "store"
-    catalogue = run_step(child("catalogue", str(store), str(args.rounds)), limit=args.catalogue_limit)
-    answers = json_lines(catalogue)
-    p50 = {str(found["name"]): float(found["p50"]) for found in answers}  # type: ignore[arg-type]
-    rows = {str(found["name"]): int(found["rows"]) for found in answers}  # type: ignore[call-overload]
+    from clustergraph.query_library import load_queries
+
+    p50: dict[str, float] = {}
+    rows: dict[str, int] = {}
+    timed_out: list[str] = []
+    peak = 0.0
+    for name in load_queries(ROOT / "queries"):  # each query in a child of its own, stopped at --query-limit
+        answered = run_step(child("catalogue", str(store), name, str(args.rounds)), limit=args.query_limit)
+        peak = max(peak, answered.peak_mb)
+        if answered.code != 0:
+            timed_out.append(name)
+            continue
+        figures = last_json(answered)
+        p50[name], rows[name] = float(figures["p50"]), int(figures["rows"])  # type: ignore[arg-type,call-overload]
     empty = sorted(name for name, count in rows.items() if count == 0)
     slowest = max(p50, key=p50.__getitem__)
     print(f"  {'catalogue in process':<28} {sum(p50.values()) * 1000:>8.1f} ms sum of p50s over {len(p50)} queries "
           f"(median p50 {statistics.median(p50.values()) * 1000:.1f} ms; slowest {slowest} "
-          f"{p50[slowest] * 1000:.1f} ms); {catalogue.peak_mb:.0f} MB peak")
-    if catalogue.code != 0:
-        print(f"  {'':<28} stopped at the {args.catalogue_limit:.0f} s limit: {len(p50)} queries finished")
+          f"{p50[slowest] * 1000:.1f} ms); {peak:.0f} MB peak")
+    if timed_out:
+        print(f"  {'':<28} stopped at {args.query_limit:.0f} s: {', '.join(timed_out)}")
     print(f"  {'':<28} {len(rows) - len(empty)}/{len(rows)} queries answer rows; empty: {', '.join(empty) or '-'}")
     network = run_step(child("network", str(store), "yes" if triples <= args.metrics_max else "no"))
     figures = last_json(network)
@@ -264,10 +269,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="rounds per catalogue query (default 5)")
     parser.add_argument("--pyshacl-max", type=int, default=100_000, help="largest size pySHACL is run on")
     parser.add_argument("--metrics-max", type=int, default=1_000_000, help="largest size network metrics run on")
-    parser.add_argument("--catalogue-limit", type=float, default=900, help="seconds for the whole catalogue per size")
+    parser.add_argument("--query-limit", type=float, default=120, help="seconds a catalogue query may take (120)")
     parser.add_argument("--no-virtuoso", dest="virtuoso", action="store_false", help="leave Virtuoso out")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures appear as they come
     if args.phase:
         {"pyshacl": phase_pyshacl, "catalogue": phase_catalogue, "network": phase_network}[args.phase](*rest)
         return
