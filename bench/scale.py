@@ -277,7 +277,7 @@ def main() -> None:
     if args.phase:
         {"pyshacl": phase_pyshacl, "catalogue": phase_catalogue, "network": phase_network}[args.phase](*rest)
         return
-    sizes = [int(size) for size in args.sizes.split(",")] + ([10_000_000] if args.ten_million else [])
+    sizes = [int(size) for size in args.sizes.split(",") if size] + ([10_000_000] if args.ten_million else [])
     work = Path(tempfile.mkdtemp(prefix="clustergraph-scale-"))
     try:
         for triples in sizes:
