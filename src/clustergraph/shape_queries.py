@@ -56,18 +56,23 @@ _RANGES = {SH.minInclusive: (">=", SH.MinInclusiveConstraintComponent),
 
 @dataclass(frozen=True)
 class ShapeCheck:
-    """One constraint as one SPARQL query: each row (``?focus``, maybe ``?value`` and ``?path``) is a violation.
+    """Constraints of one shape as one SPARQL query: each row (``?focus``, maybe ``?value``, ``?path`` and
+    ``?component``) is a violation.
 
     ``shape`` is the report's ``sh:sourceShape`` (the property shape, or the node shape for ``sh:closed``);
-    ``path`` is the result path unless the query returns its own ``?path``.
+    ``path`` is the result path unless the query returns its own ``?path``; ``messages`` maps each constraint
+    component the query checks to its message (a query checking several returns which one in ``?component``).
     """
 
     node_shape: Node
     shape: Node
-    component: URIRef
     path: URIRef | None
     query: str
-    message: str
+    messages: dict[URIRef, str]
+
+    def component(self, found: dict[str, str]) -> URIRef:
+        """The constraint component a result row violates."""
+        return URIRef(found["component"]) if "component" in found else next(iter(self.messages))
 
 
 @dataclass(frozen=True)
@@ -149,8 +154,8 @@ def _node_shape_checks(shapes: Graph, ontology: Graph, shape: Node) -> list[Shap
         allowed = sorted(set(paths) | set(ignored), key=str)
         query = (f"SELECT DISTINCT ?focus ?path ?value WHERE {{ {{ {focus} }} ?focus ?path ?value . "
                  f"FILTER(?path NOT IN ({', '.join(term.n3() for term in allowed)})) }}")
-        checks.append(ShapeCheck(shape, shape, SH.ClosedConstraintComponent, None, query,
-                                 "the closed shape does not allow this property"))
+        checks.append(ShapeCheck(shape, shape, None, query,
+                                 {SH.ClosedConstraintComponent: "the closed shape does not allow this property"}))
     return checks
 
 
@@ -162,22 +167,21 @@ def _property_checks(shapes: Graph, ontology: Graph, node_shape: Node, prop: Nod
     values = f"{{ {focus} }} ?focus {path.n3()} ?value ."
     checks: list[ShapeCheck] = []
 
-    def add(component: URIRef, query: str, message: str) -> None:
-        checks.append(ShapeCheck(node_shape, prop, component, path, query, message))
+    def add(query: str, messages: dict[URIRef, str]) -> None:
+        checks.append(ShapeCheck(node_shape, prop, path, query, messages))
 
-    def count(having: str) -> str:
-        return (f"SELECT ?focus WHERE {{ {{ {focus} }} OPTIONAL {{ ?focus {path.n3()} ?value }} }} "
-                f"GROUP BY ?focus HAVING ({having})")
-
-    for key, test, component, word in ((SH.minCount, "<", SH.MinCountConstraintComponent, "fewer"),
-                                       (SH.maxCount, ">", SH.MaxCountConstraintComponent, "more")):
-        if (limit := shapes.value(prop, key)) is not None:
-            add(component, count(f"COUNT(DISTINCT ?value) {test} {_number(limit)}"),
-                f"{word} than {_number(limit)} values")
+    lowest, highest = shapes.value(prop, SH.minCount), shapes.value(prop, SH.maxCount)
+    if lowest is not None or highest is not None:  # both counts in one grouping
+        few = f"COUNT(DISTINCT ?value) < {_number(lowest)}" if lowest is not None else "false"
+        many = f"COUNT(DISTINCT ?value) > {_number(highest)}" if highest is not None else "false"
+        add(f"SELECT ?focus (IF({few}, {SH.MinCountConstraintComponent.n3()}, {SH.MaxCountConstraintComponent.n3()}) "
+            f"AS ?component) WHERE {{ {{ {focus} }} OPTIONAL {{ ?focus {path.n3()} ?value }} }} "
+            f"GROUP BY ?focus HAVING ({few} || {many})",
+            {SH.MinCountConstraintComponent: f"fewer than {lowest} values",
+             SH.MaxCountConstraintComponent: f"more than {highest} values"})
     if (required := shapes.value(prop, SH.hasValue)) is not None:
-        add(SH.HasValueConstraintComponent,
-            f"{focus[:-1]} FILTER NOT EXISTS {{ ?focus {path.n3()} {required.n3()} }} }}",
-            f"the value {required.n3()} is missing")
+        add(f"{focus[:-1]} FILTER NOT EXISTS {{ ?focus {path.n3()} {required.n3()} }} }}",
+            {SH.HasValueConstraintComponent: f"the value {required.n3()} is missing"})
     for key, component, message in ((SH.qualifiedMinCount, SH.QualifiedMinCountConstraintComponent, "fewer"),
                                     (SH.qualifiedMaxCount, SH.QualifiedMaxCountConstraintComponent, "more")):
         if (limit := shapes.value(prop, key)) is not None:
@@ -185,13 +189,17 @@ def _property_checks(shapes: Graph, ontology: Graph, node_shape: Node, prop: Nod
             test = "<" if key == SH.qualifiedMinCount else ">"
             query = (f"SELECT ?focus WHERE {{ {{ {focus} }} OPTIONAL {{ ?focus {path.n3()} ?value "
                      f"FILTER({conforms}) }} }} GROUP BY ?focus HAVING (COUNT(DISTINCT ?value) {test} {_number(limit)})")
-            add(component, query, f"{message} than {_number(limit)} values conform to the qualified value shape")
-    for component, violated, message in _value_tests(shapes, ontology, prop):
-        add(component, f"SELECT DISTINCT ?focus ?value WHERE {{ {values} FILTER({violated}) }}", message)
+            add(query, {component: f"{message} than {_number(limit)} values conform to the qualified value shape"})
+    tests = list(_value_tests(shapes, ontology, prop))
+    if tests:  # every value constraint in one pass over the values, one row per (value, component) violated
+        violated = " || ".join(f"(sameTerm(?component, {component.n3()}) && ({test}))" for component, test, _ in tests)
+        add(f"SELECT DISTINCT ?focus ?value ?component WHERE {{ {values} "
+            f"VALUES ?component {{ {_terms(component for component, _, _ in tests)} }} FILTER({violated}) }}",
+            {component: message for component, _, message in tests})
     for component, classes, message in _class_tests(shapes, ontology, prop):
         # an anti-join (MINUS) of the values against the instances, evaluated once, not an EXISTS per value
-        add(component, f"SELECT DISTINCT ?focus ?value WHERE {{ {values} "
-                       f"MINUS {{ ?value a ?class . VALUES ?class {{ {_terms(classes)} }} }} }}", message)
+        add(f"SELECT DISTINCT ?focus ?value WHERE {{ {values} "
+            f"MINUS {{ ?value a ?class . VALUES ?class {{ {_terms(classes)} }} }} }}", {component: message})
     return checks
 
 

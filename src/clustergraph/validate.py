@@ -172,10 +172,13 @@ def shape_rows(select: Select, compiled: Compiled, workers: int = 2) -> list[Res
     violation."""
 
     def run(check: ShapeCheck) -> list[ResultRow]:
-        return [ResultRow(found["focus"], found.get("path") or (str(check.path) if check.path else None),
-                          check.shape, check.component,
-                          f"{check.message}: {found['value']}" if "value" in found else check.message)
-                for found in select(check.query)]
+        rows = []
+        for found in select(check.query):
+            component = check.component(found)
+            message = check.messages[component]
+            rows.append(ResultRow(found["focus"], found.get("path") or (str(check.path) if check.path else None),
+                                  check.shape, component, f"{message}: {found['value']}" if "value" in found else message))
+        return rows
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return [row for rows in pool.map(run, compiled.checks) for row in rows]
