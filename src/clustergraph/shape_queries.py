@@ -1,10 +1,11 @@
-"""Step 4a, validate: SHACL Core shapes compiled to SPARQL, one query per constraint over the whole store.
+"""Step 4a, validate: SHACL Core shapes compiled to SPARQL queries, each run once over the whole store.
 
 pySHACL checks every focus node in Python (about 70 s for ten plain shapes at 1 M triples); the same
-constraint as one SPARQL query over the loaded store takes a fraction of a second. This module turns the
-subset of SHACL Core that the project's shapes use into such queries, each returning the violating focus
-nodes (and values), so that the report rows match pySHACL's: focus node, result path, source shape and
-constraint component. A node shape that uses anything else is left out whole (``Compiled.fallback``) and
+constraints as SPARQL over the loaded store take a fraction of that. This module turns the subset of SHACL
+Core that the project's shapes use into such queries (per property shape: one for its counts, one for its
+value constraints, one per class constraint, as an anti-join; per closed shape one), each returning the
+violating focus nodes (and values, and which component), so that the report rows match pySHACL's: focus
+node, result path, source shape and constraint component. A node shape that uses anything else is left out whole (``Compiled.fallback``) and
 stays with pySHACL.
 
 Handled: ``sh:targetClass`` (subclasses through the ontology's ``rdfs:subClassOf``), property shapes with a
