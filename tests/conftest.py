@@ -14,13 +14,16 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from rdflib import Graph
 
 from clustergraph.build import BuildResult, build, hidden_graphs, make_dataset
 from clustergraph.curation import Curation, load_curation
 from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import Settings
 from clustergraph.source import read_source
+from clustergraph.rdf import load_ontology
 from clustergraph.store import GraphStore, memory_store
+from clustergraph.validate import flatten, load_shapes
 from clustergraph.web.app import create_app
 from reference_data import missing_reference, reference_dir
 
@@ -76,6 +79,27 @@ def curation(settings: Settings) -> Curation:
 def build_result(settings: Settings) -> BuildResult:
     """The whole pipeline up to validation, in memory (nothing written)."""
     return make_dataset(settings)
+
+
+@pytest.fixture(scope="session")
+def shapes(settings: Settings) -> Graph:
+    """The project's shapes graph."""
+    return load_shapes(settings.path(settings.shapes_dir))
+
+
+@pytest.fixture(scope="session")
+def ontology(settings: Settings) -> Graph:
+    """The ontology and the ecosystem scheme."""
+    return load_ontology(settings.path(settings.ontology_dir))
+
+
+@pytest.fixture(scope="session")
+def shapes_data(build_result: BuildResult) -> Graph:
+    """The built graph plus ``tests/data/statements.ttl``, a sample of every curated statement kind (read-only:
+    copy it before changing it)."""
+    graph = flatten(build_result.built.dataset)
+    graph.parse(Path(__file__).parent / "data" / "statements.ttl", format="turtle")
+    return graph
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
@@ -11,9 +10,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, SKOS, XSD
 
 from clustergraph.build import BuildResult
-from clustergraph.rdf import load_ontology
-from clustergraph.settings import Settings
-from clustergraph.validate import CONSTRAINTS, TABLE_CONSTRAINTS, constraint_rows, flatten, load_shapes, validate_graph
+from clustergraph.validate import CONSTRAINTS, TABLE_CONSTRAINTS, constraint_rows, graph_select, validate_graph
 from reference_data import missing_reference
 
 BAD = Literal("not-a-valid-value", datatype=XSD.boolean)
@@ -29,21 +26,8 @@ def _property_shapes(shapes: Graph) -> list[tuple[URIRef, URIRef, BNode]]:
 
 
 @pytest.fixture(scope="module")
-def shapes(settings: Settings) -> Graph:
-    return load_shapes(settings.path(settings.shapes_dir))
-
-
-@pytest.fixture(scope="module")
-def ontology(settings: Settings) -> Graph:
-    return load_ontology(settings.path(settings.ontology_dir))
-
-
-@pytest.fixture(scope="module")
-def data(build_result: BuildResult) -> Graph:
-    """The built graph plus ``tests/data/statements.ttl``, a sample of every curated statement kind."""
-    graph = flatten(build_result.built.dataset)
-    graph.parse(Path(__file__).parent / "data" / "statements.ttl", format="turtle")
-    return graph
+def data(shapes_data: Graph) -> Graph:
+    return shapes_data
 
 
 def _neighbourhood(data: Graph, ontology: Graph, focus: URIRef) -> Graph:
@@ -155,12 +139,12 @@ def test_every_whole_graph_constraint_refuses_its_planted_fault(data: Graph, con
                                                                 build_result: BuildResult) -> None:
     if constraint in TABLE_CONSTRAINTS and not build_result.tables_checked:
         pytest.skip(missing_reference("eu-vocabularies and nuts tables"))
-    assert not [row for row in constraint_rows(data) if row.constraint == constraint]
+    assert not [row for row in constraint_rows(graph_select(data)) if row.constraint == constraint]
     graph = Graph()
     for triple in data:
         graph.add(triple)
     focus = plant(graph)
-    rows = [row for row in constraint_rows(graph) if row.constraint == constraint]
+    rows = [row for row in constraint_rows(graph_select(graph)) if row.constraint == constraint]
     assert str(focus) in {row.focus for row in rows}, rows
 
 

@@ -1,16 +1,22 @@
 """The pipeline: source -> records -> curation -> RDF -> validate -> store, one function per step.
 
-Nothing a server answers from changes until every step has passed: the graph is validated in memory, then
-written as a new generation (store, dumps, parse report) that one rename publishes (see ``generations``).
+Nothing a server answers from changes until every step has passed: the graph is validated over an in-memory
+store (``validate_store``), written as a new generation (store, dumps, parse report), and only then does one
+rename publish it (see ``generations``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
+
+from rdflib import Graph
 
 from clustergraph.authority import load_authority_tables, table_problems
 from clustergraph.curation import Curation, load_curation
@@ -25,8 +31,9 @@ from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import Settings
 from clustergraph.source import SourceMeta, read_source, read_source_meta
 from clustergraph.generations import DUMPS, STORE, build_lock, publish_generation, start_generation
+from clustergraph.shape_queries import Select
 from clustergraph.store import backend_for, memory_store, to_nquads
-from clustergraph.validate import Report, flatten, load_shapes, validate_graph
+from clustergraph.validate import Report, load_shapes, validate_store
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +103,18 @@ def hidden_graphs(settings: Settings) -> tuple[str, ...]:
     return () if settings.include_personal_data else (personal_graph(settings),)
 
 
-def make_dataset(settings: Settings) -> BuildResult:
-    """Run every step up to validation, in memory; nothing is written."""
+Check = Callable[[Select], Report]
+
+
+def store_check(settings: Settings, check_tables: bool = True, ontology: Graph | None = None) -> Check:
+    """Validation of a loaded store against ``shapes/`` (see ``validate_store``), as a function of its select."""
+    shapes = load_shapes(settings.path(settings.shapes_dir))
+    ontology = ontology if ontology is not None else load_ontology(settings.path(settings.ontology_dir))
+    return lambda select: validate_store(select, shapes, ontology, check_tables)
+
+
+def make_dataset(settings: Settings, validated: bool = True) -> BuildResult:
+    """Run every step up to validation (over an in-memory store, when ``validated``); nothing is written."""
     guidebook, curation, meta = read_inputs(settings)
     tables = load_authority_tables(settings, curation)
     if tables.checked and (problems := table_problems(curation, guidebook, tables)):
@@ -107,8 +124,8 @@ def make_dataset(settings: Settings) -> BuildResult:
     logger.info("%d practices, %d organisations -> %d triples", len(guidebook.practices),
                 len(curation.organisations), len(built.dataset))
     nquads = with_derived_facts(built, settings)
-    report = validate_graph(flatten(built.dataset), load_shapes(settings.path(settings.shapes_dir)), ontology,
-                            check_tables=tables.checked)
+    check = store_check(settings, tables.checked, ontology)
+    report = check(memory_store(nquads, ()).select_values) if validated else Report(True, Graph(), "not validated")
     return BuildResult(guidebook, curation, built, nquads, report, tables.checked)
 
 
@@ -118,10 +135,16 @@ def with_derived_facts(built: BuiltDataset, settings: Settings) -> bytes:
     Returns the N-Quads of everything, the derived graph included (the public graphs only feed the rules).
     """
     nquads = to_nquads(built.dataset)
-    derived = derive(memory_store(nquads, hidden_graphs(settings)), load_rules(settings.path(settings.ontology_dir)),
-                     str(Iris(settings.base_iri).graph("derived")))
+    derived = derived_facts(settings, nquads)
     built.dataset.parse(data=derived, format="nquads")
     return merge_nquads(nquads, derived)
+
+
+def derived_facts(settings: Settings, nquads: bytes) -> bytes:
+    """The derivation rules' output over ``nquads`` (personal data hidden from them), as N-Quads of the derived
+    graph: a build's and a published file's graphs get the same derived facts."""
+    return derive(memory_store(nquads, hidden_graphs(settings)), load_rules(settings.path(settings.ontology_dir)),
+                  str(Iris(settings.base_iri).graph("derived")))
 
 
 def personal_graph(settings: Settings) -> str:
@@ -141,8 +164,20 @@ def write_derived(generation: Path, public: bytes) -> None:
     write_dumps(public, (), generation / DUMPS)
 
 
-def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", wait: bool = False) -> Path:
+class Published(NamedTuple):
+    """A published generation and the report of the check its staged store passed (None when unchecked)."""
+
+    generation: Path
+    report: Report | None
+
+
+def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", wait: bool = False,
+                    check: Check | None = None) -> Published:
     """Write ``nquads`` as a new generation (public store, personal store when asked, dumps) and publish it.
+
+    With ``check``, the public quads are validated through the ``select`` of an in-memory store before any
+    store is loaded: a graph that does not conform never reaches the embedded store nor a remote one (whose
+    loading switches graphs as its last step), and the staged generation is removed.
 
     Raises
     ------
@@ -150,13 +185,19 @@ def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", w
         If another build or update is running and ``wait`` is false.
     StoreError
         If the store cannot be loaded; the previous generation stays live.
+    ValidationFailed
+        If ``check`` finds violations; the previous generation stays live.
     """
     build_dir = settings.path(settings.build_dir)
     with build_lock(build_dir, wait):
         staged = start_generation(build_dir)
         try:
             (staged / PARSE_REPORT_FILE).write_text(parse_report, encoding="utf-8")
-            write_derived(staged, public_nquads(nquads, settings))
+            public = public_nquads(nquads, settings)
+            report = check(memory_store(public, ()).select_values) if check else None
+            if report is not None and not report.conforms:
+                raise ValidationFailed(report.text)
+            write_derived(staged, public)
             backend_for(settings, personal=False).load(staged / DATASET_FILE, staged)
             if settings.include_personal_data:
                 everything = staged / "everything.nq"
@@ -169,7 +210,7 @@ def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", w
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
             raise
-        return publish_generation(build_dir, staged)
+        return Published(publish_generation(build_dir, staged), report)
 
 
 def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSummary]:
@@ -185,11 +226,12 @@ def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSum
         If the remote store (``settings.store``) cannot take the new graphs; its previous graphs stay live.
     """
     started = time.perf_counter()
-    result = make_dataset(settings)
-    if not result.report.conforms:
-        raise ValidationFailed(result.report.text)
-    report = "\n".join(parse_report_lines(result.guidebook, result.curation)) + "\n"
-    generation = publish_dataset(settings, result.nquads, report, wait)
+    unchecked = make_dataset(settings, validated=False)
+    parse_report = "\n".join(parse_report_lines(unchecked.guidebook, unchecked.curation)) + "\n"
+    generation, report = publish_dataset(settings, unchecked.nquads, parse_report, wait,
+                                         store_check(settings, unchecked.tables_checked))
+    assert report is not None
+    result = dataclasses.replace(unchecked, report=report)
     curation = result.curation
     summary = BuildSummary(
         practices=len(result.guidebook.practices),

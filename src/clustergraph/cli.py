@@ -7,6 +7,7 @@ import logging
 import re
 import shutil
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import NoReturn
@@ -22,6 +23,7 @@ from clustergraph.parse_report import parse_report_lines
 from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, SettingError, StoreError,
                                  ValidationFailed)
 from clustergraph.dumps import describe_dumps
+from clustergraph.external import publish_file
 from clustergraph.evidence import register_hits, uncovered_hits
 from clustergraph.mqa import score_catalogue
 from clustergraph.network.analysis import analyse, metrics_text
@@ -116,10 +118,15 @@ def main(
 def build_command(
     wait: bool = typer.Option(False, help="Wait for a build or update that is running instead of refusing."),
     store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
+    from_file: Path = typer.Option(None, "--from", help="Publish this N-Quads file (validated before it is loaded) "
+                                                         "instead of building from the guidebook."),
 ) -> None:
     """Parse the guidebook, apply the curation, validate with SHACL and publish a new generation (and, with
     --store, load it into the remote store and switch its graphs once loaded)."""
     settings = _settings(store)
+    if from_file is not None:
+        _publish_file(settings, from_file, wait)
+        return
     try:
         _, summary = build(settings, wait)
     except ValidationFailed as error:
@@ -140,6 +147,19 @@ def build_command(
         typer.secho("authority tables not found: country, programme and NUTS codes were not checked against the EU "
                     "and Eurostat tables (set CLUSTERGRAPH_EU_VOCABULARIES_DIR and CLUSTERGRAPH_NUTS_FILE)",
                     fg=typer.colors.YELLOW, err=True)
+
+
+def _publish_file(settings: Settings, nquads_file: Path, wait: bool) -> None:
+    started = time.perf_counter()
+    try:
+        generation, _ = publish_file(settings, nquads_file, wait)
+    except ValidationFailed as error:
+        typer.secho(str(error), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from error
+    except ClusterGraphError as error:
+        _fail(error)
+    typer.echo(f"{nquads_file}: SHACL: conforms; generation: {generation.name}; "
+               f"{time.perf_counter() - started:.1f} s")
 
 
 @app.command("serve")

@@ -1,18 +1,31 @@
-"""Step 4, validate: pySHACL over ``shapes/`` with the ontology as background, no inference."""
+"""Step 4, validate: the shapes as SPARQL over the loaded store, pySHACL for what does not compile, and the
+whole-graph constraints; both engines give the same report rows.
+
+A build validates the store it is about to publish, through a ``select(sparql) -> rows`` callable (the store's
+``select_values``), so no rdflib copy of a large graph is needed: each compiled constraint is one query over
+the whole store (``shape_queries``). Shapes the compiler does not handle stay with pySHACL, run over the
+given rdflib graph or, when there is none, over the focus nodes' triples read from the store.
+"""
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyshacl import validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, SH, XSD
+from rdflib.term import Node
 
 from clustergraph.errors import NotFound, ValidationFailed
+from clustergraph.shape_queries import Compiled, Select, ShapeCheck, compile_shapes, subclasses
 from clustergraph.store import memory_store
 from clustergraph.timing import timed
 from clustergraph.vocab import CGSH, EU_COUNTRY_SCHEME, EU_PROGRAMME_SCHEME, NUTS_SCHEME, PREFIXES
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,14 +90,11 @@ def flatten(dataset: Dataset) -> Graph:
 @timed("validate (SHACL)")
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph, raise_on_failure: bool = False,
                    check_tables: bool = True) -> Report:
-    """Validate ``data`` against ``shapes``, then run the whole-graph :data:`CONSTRAINTS` once over it.
+    """Validate ``data`` with pySHACL against every shape, then run the whole-graph :data:`CONSTRAINTS` once.
 
-    The ontology is passed as background so class targets reach subclasses (``cg:Participation`` is a
-    ``cg:CuratedStatement``); inference stays off because the shapes need none and it costs 10x. The
-    whole-graph checks (membership of authority tables, shortcuts against their statements) are SPARQL run
-    once over an Oxigraph store of ``data``, not once per focus node as ``sh:sparql`` in pySHACL would be;
-    their rows join the report as ``sh:ValidationResult`` nodes whose ``sh:sourceShape`` names the check.
-
+    This is the reference engine :func:`validate_store` is compared with; a build uses that one. The ontology
+    is passed as background so class targets reach subclasses (``cg:Participation`` is a
+    ``cg:CuratedStatement``); inference stays off because the shapes need none and it costs 10x.
     ``check_tables`` false (a build without the reference data) leaves out the authority-table memberships.
 
     Raises
@@ -94,11 +104,136 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph, raise_on_failure
     """
     conforms, report_graph, report_text = validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True, allow_warnings=False)
-    rows = [row for row in constraint_rows(data) if check_tables or row.constraint not in TABLE_CONSTRAINTS]
+    rows = [row.result() for row in constraint_rows(graph_select(data))
+            if check_tables or row.constraint not in TABLE_CONSTRAINTS]
+    return _finish(bool(conforms), report_graph, str(report_text), rows, raise_on_failure)
+
+
+@timed("validate (SPARQL over the store)")
+def validate_store(select: Select, shapes: Graph, ontology: Graph, check_tables: bool = True,
+                   data: Graph | None = None, raise_on_failure: bool = False) -> Report:
+    """Validate the graph behind ``select``: compiled shapes and whole-graph constraints as SPARQL, the rest
+    with pySHACL.
+
+    Each compiled constraint is one query over the whole store (not one per focus node); its rows become
+    ``sh:ValidationResult`` nodes with the focus node, result path, source shape and constraint component
+    pySHACL would give. Shapes the compiler leaves out are validated by pySHACL over ``data`` when given,
+    else over the triples of their focus nodes and the types of those triples' objects, read through
+    ``select``. One INFO line says which engine checked how many shapes.
+
+    Raises
+    ------
+    ValidationFailed
+        Only when ``raise_on_failure`` is set and the graph does not conform.
+    """
+    compiled = compile_shapes(shapes, ontology)
+    logger.info("validate: %d shapes as SPARQL over the store (%d queries), %d with pySHACL%s",
+                len(compiled.compiled), len(compiled.checks), len(compiled.fallback),
+                f" ({', '.join(str(s) for s in compiled.fallback)})" if compiled.fallback else "")
+    rows = shape_rows(select, compiled)
+    rows += [row.result() for row in constraint_rows(select)
+             if check_tables or row.constraint not in TABLE_CONSTRAINTS]
+    if not compiled.fallback:
+        text = f"Validation Report\nConforms: {not rows}\nResults ({len(rows)}):"
+        return _finish(True, empty_report(), text, rows, raise_on_failure)
+    graph = data if data is not None else focus_graph(select, compiled, ontology)
+    conforms, report_graph, report_text = validate(
+        graph, shacl_graph=compiled.fallback_graph, ont_graph=ontology, inference="none", advanced=True,
+        allow_warnings=False)
+    return _finish(bool(conforms), report_graph, str(report_text), rows, raise_on_failure)
+
+
+def graph_select(data: Graph) -> Select:
+    """The ``select`` of an in-memory Oxigraph store holding ``data`` (for graphs built in memory)."""
+    return memory_store(data.serialize(format="nt", encoding="utf-8"), ()).select_values
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One validation result: focus node, result path, source shape, constraint component and message."""
+
+    focus: str
+    path: str | None
+    shape: Node
+    component: URIRef
+    message: str
+
+    def key(self) -> tuple[str, str | None, Node, URIRef]:
+        """What both engines must agree on: (focus, path, source shape, component)."""
+        return self.focus, self.path, self.shape, self.component
+
+    def __str__(self) -> str:
+        where = f" ({self.path})" if self.path else ""
+        return f"{self.component.split('#')[-1]} of {self.shape} on {self.focus}{where}: {self.message}"
+
+
+def shape_rows(select: Select, compiled: Compiled, workers: int = 2) -> list[ResultRow]:
+    """Run every compiled check, ``workers`` at a time (the engine evaluates without holding the GIL); one row per
+    violation."""
+
+    def run(check: ShapeCheck) -> list[ResultRow]:
+        rows = []
+        for found in select(check.query):
+            component = check.component(found)
+            message = check.messages[component]
+            rows.append(ResultRow(found["focus"], found.get("path") or (str(check.path) if check.path else None),
+                                  check.shape, component, f"{message}: {found['value']}" if "value" in found else message))
+        return rows
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return [row for rows in pool.map(run, compiled.checks) for row in rows]
+
+
+def focus_graph(select: Select, compiled: Compiled, ontology: Graph) -> Graph:
+    """The triples of the fallback shapes' focus nodes and of the nodes they point at, read from the store.
+
+    Two hops reach what the shapes of this project look at (a value's type, a value's own properties for
+    ``sh:node``); a shape that looks further needs the rdflib graph passed to :func:`validate_store`.
+    """
+    classes = {cls for shape in compiled.fallback for target in compiled.fallback_graph.objects(shape, SH.targetClass)
+               for cls in subclasses(ontology, target)}
+    graph = Graph()
+    if not classes:
+        return graph
+    query = f"""SELECT DISTINCT ?s ?p ?o ?blank ?kind ?datatype ?lang WHERE {{
+        ?focus a ?type . VALUES ?type {{ {' '.join(c.n3() for c in sorted(classes, key=str))} }}
+        {{ BIND(?focus AS ?s) }} UNION {{ ?focus ?link ?s FILTER(!isLiteral(?s)) }}
+        ?s ?p ?o .
+        BIND(isBlank(?s) AS ?blank) BIND(IF(isIRI(?o), "iri", IF(isBlank(?o), "blank", "literal")) AS ?kind)
+        BIND(DATATYPE(?o) AS ?datatype) BIND(LANG(?o) AS ?lang) }}"""
+    for found in select(query):
+        subject = BNode(found["s"]) if found["blank"] == "true" else URIRef(found["s"])
+        graph.add((subject, URIRef(found["p"]), _term(found)))
+    return graph
+
+
+def _term(found: dict[str, str]) -> Node:
+    """The object of a :func:`focus_graph` row as an rdflib term."""
+    kind, value = found["kind"], found["o"]
+    if kind == "iri":
+        return URIRef(value)
+    if kind == "blank":
+        return BNode(value)
+    if found.get("lang"):
+        return Literal(value, lang=found["lang"])
+    return Literal(value, datatype=URIRef(found.get("datatype") or XSD.string))
+
+
+def empty_report() -> Graph:
+    """A conforming SHACL report graph with no results, for results to be added to."""
+    report = Graph()
+    summary = BNode()
+    report.add((summary, RDF.type, SH.ValidationReport))
+    report.add((summary, SH.conforms, Literal(True)))
+    return report
+
+
+def _finish(conforms: bool, report_graph: Graph, text: str, rows: list[ResultRow], raise_on_failure: bool) -> Report:
+    rows = sorted(set(rows), key=lambda row: (str(row.shape), str(row.component), row.focus, row.path or "",
+                                             row.message))
     for row in rows:
         _add_result(report_graph, row)
-    text = str(report_text) + "".join(f"\n{row}" for row in rows)
-    report = Report(bool(conforms) and not rows, report_graph, text)
+    report = Report(conforms and not rows, report_graph, text + "".join(f"\n{row}" for row in rows))
     if raise_on_failure and not report.conforms:
         raise ValidationFailed(report.text)
     return report
@@ -115,6 +250,10 @@ class ConstraintRow:
 
     def __str__(self) -> str:
         return f"Constraint {self.constraint} on {self.focus}{f' ({self.path})' if self.path else ''}: {self.message}"
+
+    def result(self) -> ResultRow:
+        """The row as a report result whose source shape names the constraint."""
+        return ResultRow(self.focus, self.path, CGSH[self.constraint], SH.SPARQLConstraintComponent, self.message)
 
 
 _SHORTCUTS = f"""
@@ -199,16 +338,16 @@ CONSTRAINTS: dict[str, tuple[str, str]] = {
         "the shortcut triple has no statement node that says it",
         f"""SELECT DISTINCT ?focus ?path ?value WHERE {{ {_SHORTCUTS}
             ?focus ?shortcut ?value . BIND(?shortcut AS ?path)
-            FILTER NOT EXISTS {{ ?statement a ?class ; ?from ?focus ; ?to ?value }}
-            FILTER NOT EXISTS {{ ?statement rdf:subject ?focus ; rdf:predicate ?shortcut ; rdf:object ?value }}
-            FILTER NOT EXISTS {{ ?statement a cg:Relation ; cg:relationSubject ?focus ; cg:relationObject ?value }}
-            FILTER(?shortcut != cg:collaboratesWith || ?focus != ?value) }}"""),
+            FILTER(?shortcut != cg:collaboratesWith || ?focus != ?value)
+            MINUS {{ {_SHORTCUTS} ?statement a ?class ; ?from ?focus ; ?to ?value }}
+            MINUS {{ ?statement rdf:subject ?focus ; rdf:predicate ?shortcut ; rdf:object ?value }}
+            MINUS {{ ?statement a cg:Relation ; cg:relationSubject ?focus ; cg:relationObject ?value }} }}"""),
     "StatementHasShortcut": (
         "the statement node has no shortcut triple beside it",
         f"""SELECT DISTINCT ?focus ?path ?value WHERE {{
             {{ {_SHORTCUTS} ?focus a ?class ; ?from ?subject ; ?to ?value . BIND(?shortcut AS ?path)
                FILTER(?class != cg:Collaboration || ?subject != ?value)
-               FILTER NOT EXISTS {{ ?subject ?shortcut ?value }} }}
+               MINUS {{ {_SHORTCUTS} ?subject ?shortcut ?value }} }}
             UNION
             {{ ?focus rdf:subject ?subject ; rdf:predicate ?path ; rdf:object ?value
                FILTER NOT EXISTS {{ ?subject ?path ?value }} }}
@@ -227,28 +366,27 @@ CONSTRAINTS: dict[str, tuple[str, str]] = {
 }
 
 
-def constraint_rows(data: Graph) -> list[ConstraintRow]:
-    """Run every whole-graph constraint once over ``data``; one row per violation, sorted."""
-    store = memory_store(data.serialize(format="nt", encoding="utf-8"), ())
+def constraint_rows(select: Select) -> list[ConstraintRow]:
+    """Run every whole-graph constraint once through ``select``; one row per violation, sorted."""
     prefixes = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
     rows = []
     for name, (message, query) in CONSTRAINTS.items():
-        for found in store.select_values(prefixes + query):
+        for found in select(prefixes + query):
             value = found.get("value")
             rows.append(ConstraintRow(name, found["focus"], found.get("path"),
                                       f"{message}: {value}" if value else message))
     return sorted(set(rows), key=lambda row: (row.constraint, row.focus, row.path or "", row.message))
 
 
-def _add_result(report: Graph, row: ConstraintRow) -> None:
+def _add_result(report: Graph, row: ResultRow) -> None:
     result = BNode()
     report.add((result, RDF.type, SH.ValidationResult))
     report.add((result, SH.resultSeverity, SH.Violation))
     report.add((result, SH.focusNode, URIRef(row.focus)))
     if row.path:
         report.add((result, SH.resultPath, URIRef(row.path)))
-    report.add((result, SH.sourceShape, CGSH[row.constraint]))
-    report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+    report.add((result, SH.sourceShape, row.shape))
+    report.add((result, SH.sourceConstraintComponent, row.component))
     report.add((result, SH.resultMessage, Literal(row.message)))
     for summary in report.subjects(RDF.type, SH.ValidationReport):
         report.set((summary, SH.conforms, Literal(False)))
