@@ -58,7 +58,7 @@ PROGRAMME_WEIGHTS = {"HORIZONEU": 6, "H2020": 5, "COSME": 3, "SINGLEMKT": 3, "DI
 # Organisation kinds (classes of the ontology) with weights; clusters are the hubs.
 KINDS = {"ClusterOrganisation": 5, "Company": 8, "ResearchOrganisation": 4, "PublicAuthority": 2,
          "AgencyOrNetwork": 2, "MetaCluster": 1, "OtherOrganisation": 1}
-OWNER_KINDS = ("ClusterOrganisation", "MetaCluster", "AgencyOrNetwork", "Company")
+OWNER_KINDS = ("ClusterOrganisation", "MetaCluster", "AgencyOrNetwork")  # the owner shape's classes
 ROLES = ("coordinator", "partner", "partner", "partner", "member", "beneficiary", "stakeholder")
 PROJECT_KINDS = ("project", "project", "project", "alliance", "network", "initiative", "hub", "platform")
 

@@ -39,7 +39,7 @@ def bench(label: str, store: GraphStore, picture: bool) -> None:
     """Print one line per step for the unfiltered network of ``store``."""
     seconds, network = timed(lambda: build_network(store.select_values, Filters()))
     graph = network.graph
-    print(f"\n{label}: {len(store)} triples -> {graph.number_of_nodes()} organisations, "
+    print(f"\n{label}: {store.count()} triples -> {graph.number_of_nodes()} organisations, "
           f"{graph.number_of_edges()} pairs; betweenness {betweenness_method(graph)}")
     print(f"  {'extraction (SPARQL -> networkx)':<40} {seconds:>9.3f} s")
     for name, metric in NODE_METRICS.items():

@@ -42,7 +42,18 @@ def publish_file(settings: Settings, nquads_file: Path, wait: bool = False) -> P
         raise StoreError(f"{nquads_file} is empty; the previous generation stays live")
     logger.info("publishing %s (%d bytes)", nquads_file, len(nquads))
     try:
-        everything = merge_nquads(nquads, derived_facts(settings, nquads))
+        everything = with_derived_facts(settings, nquads)
     except SyntaxError as exc:
         raise StoreError(f"{nquads_file} is not N-Quads ({exc}); the previous generation stays live") from exc
     return publish_dataset(settings, everything, f"published from {nquads_file.name}\n", wait, store_check(settings))
+
+
+def with_derived_facts(settings: Settings, nquads: bytes) -> bytes:
+    """``nquads`` and the facts the derivation rules add, as a build adds them (sorted N-Quads lines).
+
+    Raises
+    ------
+    SyntaxError
+        If ``nquads`` is not N-Quads.
+    """
+    return merge_nquads(nquads, derived_facts(settings, nquads))
