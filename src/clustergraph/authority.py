@@ -116,8 +116,8 @@ def load_authority_tables(settings: Settings, curation: Curation | None = None) 
     except NotFound as missing:
         if curation is None:
             raise
-        logger.warning("%s; country, programme and NUTS codes are taken unchecked from ISO 3166 (pycountry) "
-                       "and the curation", missing)
+        logger.info("%s; country, programme and NUTS codes are taken unchecked from ISO 3166 (pycountry) "
+                    "and the curation (the build says so in its summary)", missing)
         return stand_in_tables(curation)
     return AuthorityTables(countries, programmes, nuts)
 

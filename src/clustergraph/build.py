@@ -69,6 +69,7 @@ class BuildSummary:
     collaborations: int
     triples: int
     parse_issues: int
+    source_notes: int
     conforms: bool
     seconds: float
     store: Path
@@ -242,6 +243,7 @@ def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSum
         collaborations=len(result.built.collaborations),
         triples=result.triples,
         parse_issues=len(result.guidebook.issues),
+        source_notes=sum(len(practice.source_notes) for practice in curation.practices.values()),
         conforms=result.report.conforms,
         seconds=time.perf_counter() - started,
         store=generation / STORE,

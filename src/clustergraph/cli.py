@@ -139,7 +139,8 @@ def build_command(
         f"{summary.projects} projects, {summary.participations} participations, "
         f"{summary.collaborations} collaborations\n"
         f"{summary.triples} triples; SHACL: {'conforms' if summary.conforms else 'VIOLATIONS'}; "
-        f"{summary.parse_issues} parse notes in {summary.store.parent / 'parse-report.txt'}\n"
+        f"{summary.parse_issues} parse notes and {summary.source_notes} source notes in "
+        f"{summary.store.parent / 'parse-report.txt'}\n"
         f"generation: {summary.store.parent.name} ({summary.store}); {summary.seconds:.1f} s")
     if settings.store:
         typer.echo(f"remote store: {settings.store} holds build {summary.store.parent.name}")
