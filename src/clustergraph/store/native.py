@@ -3,9 +3,9 @@
 A SELECT is written first as SPARQL TSV into a writer that counts lines chunk by chunk (TSV escapes line
 breaks inside terms, so one line is one row) and stops the engine once the row cap is passed or the TSV reaches
 a few times the byte cap; the TSV, cut at a line, is parsed back and written in the requested format, all in
-Rust: no Python object per row. A graph result in N-Triples or N-Quads is counted and cut the same way; in
-the other formats it is taken in one ``islice`` (no Python code per triple) and written with the project's
-prefixes. When the written answer is over the byte cap, the most rows that fit are
+Rust: no Python object per row. A graph result is written as N-Triples and counted and cut the same way; the
+other formats are written by the engine from an in-memory store of the kept lines, with the project's prefixes
+(no Python object per triple either). When the written answer is over the byte cap, the most rows that fit are
 found by bisection over prefixes of the same result (a rare path: the default cap is 32 MiB).
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from itertools import islice
 from typing import IO, cast
 
 import pyoxigraph as ox
@@ -128,18 +127,24 @@ def _triples(result: ox.QueryTriples, media_type: str, caps: Caps) -> Answer:
     rdf_format = ox.RdfFormat.from_media_type(media_type)
     if rdf_format is None:
         raise QueryError(f"graph results cannot be written as {media_type}")
-    if rdf_format in LINE_FORMATS:  # one triple per line: counted and cut like TSV, no object per triple
-        text, rows, cut_by = _lines(partial(result.serialize, format=rdf_format), 0, caps, 1)
+    # Every graph answer is first written by the engine as N-Triples, one triple per line, counted and cut like
+    # TSV with no object per triple; a format with structure (Turtle, RDF/XML, JSON-LD, TriG) is then written by
+    # the engine from an in-memory store of the kept lines, with the project's prefixes where the format has them.
+    lines_format = rdf_format if rdf_format in LINE_FORMATS else ox.RdfFormat.N_TRIPLES
+    text, rows, cut_by = _lines(partial(result.serialize, format=lines_format), 0, caps, 1)
+    if rdf_format in LINE_FORMATS:
         return _within_bytes(lambda count: text[:_line_end(text, count)] if count else b"", rows, media_type,
                              caps.max_bytes, cut_by)
-    triples = list(islice(result, caps.max_rows)) if caps.max_rows is not None else list(result)
-    cut_by = "rows" if caps.max_rows is not None and next(result, None) is not None else ""
     prefixes = SERIALIZATION_PREFIXES if rdf_format in PREFIXED_FORMATS else None
 
     def write(count: int) -> bytes:
-        return ox.serialize(triples[:count], format=rdf_format, prefixes=prefixes) or b""
+        graph = ox.Store()
+        graph.bulk_load(input=text[:_line_end(text, count)] if count else b"", format=ox.RdfFormat.N_TRIPLES)
+        if rdf_format.supports_datasets:
+            return graph.dump(format=rdf_format, prefixes=prefixes) or b""
+        return graph.dump(format=rdf_format, prefixes=prefixes, from_graph=ox.DefaultGraph()) or b""
 
-    return _within_bytes(write, len(triples), media_type, caps.max_bytes, cut_by)
+    return _within_bytes(write, rows, media_type, caps.max_bytes, cut_by)
 
 
 def _lines(serialise_into: Callable[[IO[bytes]], object], header: int, caps: Caps,
