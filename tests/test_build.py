@@ -47,7 +47,7 @@ def test_personal_data_is_in_its_own_graph_and_hidden(settings: Settings, build_
 
 def test_failed_build_leaves_the_previous_store_in_place(project_copy: Settings) -> None:
     local = project_copy
-    _, first = build(local)
+    first = build(local)
     before = open_store(local.store_dir, hidden_graphs(local))
     triples = before.count()
     del before
@@ -59,7 +59,7 @@ def test_failed_build_leaves_the_previous_store_in_place(project_copy: Settings)
     assert local.store_dir.resolve() == first.store
     assert open_store(local.store_dir, hidden_graphs(local)).count() == triples
     broken.unlink()
-    _, second = build(local)
+    second = build(local)
     assert second.store != first.store and first.store.exists()  # kept: a worker may still read it
-    _, third = build(local)
+    third = build(local)
     assert not first.store.parent.exists() and second.store.exists() and third.store.exists()

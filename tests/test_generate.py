@@ -13,7 +13,7 @@ from rdflib import Graph
 from typer.testing import CliRunner
 
 from clustergraph.cli import app
-from clustergraph.external import with_derived_facts
+from clustergraph.build import stage
 from clustergraph.generations import current_generation
 from clustergraph.settings import Settings, get_settings
 from clustergraph.store import memory_store, open_store
@@ -45,7 +45,7 @@ def test_a_generated_graph_conforms_and_has_the_size_asked(generator: ModuleType
     nquads, planted = generated(generator, settings, 20_000)
     assert not planted
     assert 20_000 <= memory_store(nquads, ()).count() < 22_000
-    store = memory_store(with_derived_facts(settings, nquads), ())  # as ``build --from`` publishes it
+    store = stage(settings, nquads).view()  # as ``build --from`` publishes it
     report = validate_store(store.select_values, shapes, ontology)
     assert report.conforms, report.text
     countries = store.select_values(
@@ -69,7 +69,7 @@ def test_planted_faults_give_exactly_one_result_each(generator: ModuleType, sett
     nquads, planted = generated(generator, settings, 10_000, violations)
     assert sum(planted.values()) == violations
     assert len(planted) == min(violations, len(generator.PLANTS))
-    report = validate_store(memory_store(with_derived_facts(settings, nquads), ()).select_values, shapes, ontology)
+    report = validate_store(stage(settings, nquads).view().select_values, shapes, ontology)
     assert report.violations == violations, report.text
     kinds = {(report.graph.value(result, SH.sourceShape), report.graph.value(result, SH.sourceConstraintComponent))
              for result in report.graph.objects(None, SH.result)}

@@ -64,8 +64,10 @@ def test_two_builds_at_once_leave_one_complete_generation(project: Settings) -> 
 
 
 PHASES: dict[str, Callable[[Path], bool]] = {
-    "validating (nothing staged yet)": lambda build_dir: False,
+    "assembling (nothing staged yet)": lambda build_dir: False,
     "staging the generation": lambda build_dir: any((build_dir / GENERATIONS).glob("*" + PARTIAL)),
+    "writing the validated quads": lambda build_dir: any((build_dir / GENERATIONS).glob(f"*{PARTIAL}/unsorted.nq")),
+    "writing the dumps": lambda build_dir: any((build_dir / GENERATIONS).glob(f"*{PARTIAL}/dumps/*")),
     "loading the store": lambda build_dir: any((build_dir / GENERATIONS).glob(f"*{PARTIAL}/store/CURRENT")),
 }
 
@@ -76,7 +78,7 @@ def test_a_killed_build_leaves_the_previous_generation_answering(project: Settin
     before = _live(project)
     process = _cli(project, "build")
     reached = PHASES[phase]
-    deadline = time.monotonic() + (1.0 if phase.startswith("validating") else 120)
+    deadline = time.monotonic() + (1.0 if phase.startswith("assembling") else 120)
     while time.monotonic() < deadline and process.poll() is None and not reached(build_dir):
         time.sleep(0.005)
     if process.poll() is not None:

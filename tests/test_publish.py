@@ -12,10 +12,12 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
 
-from clustergraph.build import BuildResult, hidden_graphs
-from clustergraph.dumps import write_dumps
+from clustergraph.build import BuildResult, hidden_graphs, publish_dataset
+from clustergraph.dumps import FORMATS, describe_dumps
+from clustergraph.generations import DUMPS
 from clustergraph.mqa import score_catalogue
 from clustergraph.settings import Settings
+from clustergraph.store import memory_store
 from clustergraph.validate import validate_catalogue
 
 SPDX = "http://spdx.org/rdf/terms#"
@@ -82,18 +84,29 @@ def test_distributions_describe_their_files(client: TestClient, catalogue: Graph
         assert str(catalogue.value(checksum, URIRef(SPDX + "checksumValue"))) == hashlib.sha256(body).hexdigest()
 
 
-def test_dumps_hold_no_personal_data_and_are_reproducible(build_result: BuildResult, settings: Settings,
-                                                          tmp_path: Path) -> None:
-    first = write_dumps(build_result.nquads, hidden_graphs(settings), tmp_path / "a")
-    second = write_dumps(build_result.nquads, hidden_graphs(settings), tmp_path / "b")
+def test_dumps_hold_no_personal_data_and_do_not_depend_on_load_order(build_result: BuildResult,
+                                                                     project_copy: Settings) -> None:
+    lines = build_result.nquads.splitlines(keepends=True)
+    written = []
+    for quads in (b"".join(lines), b"".join(reversed(lines))):
+        generation = publish_dataset(project_copy, quads).generation
+        written.append(describe_dumps(generation / DUMPS))
+    first, second = written
     assert [d.sha256 for d in first] == [d.sha256 for d in second]
+    assert len({d.sha256 for d in first}) == len(first) == len(FORMATS)
+    public = memory_store(build_result.nquads, hidden_graphs(project_copy))
     for dump in first:
         data = dump.path.read_bytes()
         text = gzip.decompress(data) if dump.format.gzipped else data
         assert b"mailto:" not in text and b"Marlene Haudum" not in text
         assert b"/contact/" not in text and b"/graph/personal" not in text
+        if dump.format.file_type in ("RDF_TURTLE", "RDF_N_TRIPLES"):
+            triples = Graph().parse(data=text, format="turtle" if dump.format.file_type == "RDF_TURTLE" else "nt")
+            assert len(triples) == public.count(), dump.format.file_name
     turtle = Graph().parse(first[0].path, format="turtle")
     assert (URIRef("https://w3id.org/clustergraph/practice/3.2.4"), None, None) in turtle
+    assert len(Graph().parse(data=next(d for d in first if d.format.file_type == "JSON_LD").path.read_bytes(),
+                             format="json-ld")) == public.count()
 
 
 def test_void_and_dcat_agree(client: TestClient, catalogue: Graph) -> None:

@@ -1,17 +1,20 @@
 """The pipeline: source -> records -> curation -> RDF -> validate -> store, one function per step.
 
-Nothing a server answers from changes until every step has passed: the graph is validated over an in-memory
-store (``validate_store``), written as a new generation (store, dumps, parse report), and only then does one
-rename publish it (see ``generations``).
+Nothing a server answers from changes until every step has passed: the graph's public quads go into a staged
+in-memory store, the derivation rules add their facts there and validation reads it (``validate_store``);
+only a conforming graph is written into a new generation (sorted N-Quads, dumps, the store), and only then
+does a remote store take the graphs or one rename publish the generation (see ``generations``). Past the
+assembly of the guidebook's own triples the graph is held by the engine, never as Python objects, so a graph
+made elsewhere (``external``) is published the same way at any size.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -20,7 +23,7 @@ from rdflib import Graph
 
 from clustergraph.authority import load_authority_tables, table_problems
 from clustergraph.curation import Curation, load_curation
-from clustergraph.derivation import derive, load_rules, merge_nquads
+from clustergraph.derivation import derive, load_rules
 from clustergraph.dumps import write_dumps
 from clustergraph.errors import CurationError, SourceError, StoreError, ValidationFailed
 from clustergraph.evidence import check_evidence
@@ -32,18 +35,33 @@ from clustergraph.settings import Settings
 from clustergraph.source import SourceMeta, read_source, read_source_meta
 from clustergraph.generations import DUMPS, STORE, build_lock, publish_generation, start_generation
 from clustergraph.shape_queries import Select
-from clustergraph.store import backend_for, memory_store, to_nquads
+from clustergraph.store import Quads, StagedStore, backend_for, sort_nquads, to_nquads
+from clustergraph.timing import timed
 from clustergraph.validate import Report, load_shapes, validate_store
 
 logger = logging.getLogger(__name__)
 
 DATASET_FILE = "dataset.nq"
 PARSE_REPORT_FILE = "parse-report.txt"
+UNSORTED_FILE = "unsorted.nq"
+EVERYTHING_FILE = "everything.nq"
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """The guidebook's graph as the pipeline assembles it, before derivation and validation."""
+
+    guidebook: Guidebook
+    curation: Curation
+    built: BuiltDataset
+    nquads: bytes
+    tables_checked: bool = True
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build produced, for the summary line and the tests."""
+    """The assembled graph with its derived facts (``nquads`` holds every graph, sorted) and the validation
+    report: what a build publishes, made in memory for the tests and ``curation check``."""
 
     guidebook: Guidebook
     curation: Curation
@@ -51,10 +69,6 @@ class BuildResult:
     nquads: bytes
     report: Report
     tables_checked: bool = True
-
-    @property
-    def triples(self) -> int:
-        return len(self.built.dataset)
 
 
 @dataclass(frozen=True)
@@ -114,8 +128,14 @@ def store_check(settings: Settings, check_tables: bool = True, ontology: Graph |
     return lambda select: validate_store(select, shapes, ontology, check_tables)
 
 
-def make_dataset(settings: Settings, validated: bool = True) -> BuildResult:
-    """Run every step up to validation (over an in-memory store, when ``validated``); nothing is written."""
+def assemble(settings: Settings) -> Assembled:
+    """Source -> records -> curation -> RDF: the guidebook's graph (personal data in its own graph), unchecked.
+
+    Raises
+    ------
+    SourceError, CurationError
+        As ``read_inputs``, or when the curation names codes the authority tables do not have.
+    """
     guidebook, curation, meta = read_inputs(settings)
     tables = load_authority_tables(settings, curation)
     if tables.checked and (problems := table_problems(curation, guidebook, tables)):
@@ -124,29 +144,63 @@ def make_dataset(settings: Settings, validated: bool = True) -> BuildResult:
     built = to_dataset(guidebook, curation, meta, Iris(settings.base_iri), ontology, tables)
     logger.info("%d practices, %d organisations -> %d triples", len(guidebook.practices),
                 len(curation.organisations), len(built.dataset))
-    nquads = with_derived_facts(built, settings)
-    if not validated:  # the caller validates later (a build: before loading); no shapes read here
-        return BuildResult(guidebook, curation, built, nquads, Report(True, Graph(), "not validated"), tables.checked)
-    report = store_check(settings, tables.checked, ontology)(memory_store(nquads, ()).select_values)
-    return BuildResult(guidebook, curation, built, nquads, report, tables.checked)
+    return Assembled(guidebook, curation, built, to_nquads(built.dataset), tables.checked)
 
 
-def with_derived_facts(built: BuiltDataset, settings: Settings) -> bytes:
-    """Run the derivation rules over a store of the assembled graph; add their graph to ``built``.
+def make_dataset(settings: Settings) -> BuildResult:
+    """Every step up to validation, in memory (a staged store with no directory); nothing is written.
 
-    Returns the N-Quads of everything, the derived graph included (the public graphs only feed the rules).
+    The derived facts are added to ``built.dataset`` too, so pySHACL over it sees what the store holds.
     """
-    nquads = to_nquads(built.dataset)
-    derived = derived_facts(settings, nquads)
-    built.dataset.parse(data=derived, format="nquads")
-    return merge_nquads(nquads, derived)
+    assembled = assemble(settings)
+    staged = stage(settings, assembled.nquads)
+    try:
+        report = store_check(settings, assembled.tables_checked)(staged.view().select_values)
+        public = staged.quads()
+    finally:
+        staged.close()
+    derived = f"<{Iris(settings.base_iri).graph('derived')}> .".encode("utf-8")
+    assembled.built.dataset.parse(data=b"\n".join(line for line in public.splitlines() if line.endswith(derived)),
+                                  format="nquads")
+    nquads = b"".join(line + b"\n" for line in sorted(set(assembled.nquads.splitlines()) | set(public.splitlines())))
+    return BuildResult(assembled.guidebook, assembled.curation, assembled.built, nquads, report,
+                       assembled.tables_checked)
 
 
-def derived_facts(settings: Settings, nquads: bytes) -> bytes:
-    """The derivation rules' output over ``nquads`` (personal data hidden from them), as N-Quads of the derived
-    graph: a build's and a published file's graphs get the same derived facts."""
-    return derive(memory_store(nquads, hidden_graphs(settings)), load_rules(settings.path(settings.ontology_dir)),
-                  str(Iris(settings.base_iri).graph("derived")))
+@timed("stage (load and derive)")
+def stage(settings: Settings, quads: Quads) -> StagedStore:
+    """A new staged store of ``quads`` without the personal-data graph, with the facts the derivation rules
+    add (in ``graph/derived``): what a build validates, dumps and publishes.
+
+    Raises
+    ------
+    StoreError
+        If the quads do not load.
+    QueryError
+        If a derivation rule is not a CONSTRUCT.
+    """
+    staged = StagedStore.create()
+    try:
+        staged.load(quads)
+        staged.drop_graph(personal_graph(settings))
+        add_derived_facts(settings, staged)
+    except BaseException:
+        staged.close()
+        raise
+    return staged
+
+
+def add_derived_facts(settings: Settings, staged: StagedStore) -> None:
+    """(Re)make the derived graph of ``staged`` from the rules beside the ontology.
+
+    Raises
+    ------
+    QueryError
+        If a derivation rule is not a CONSTRUCT.
+    """
+    graph = str(Iris(settings.base_iri).graph("derived"))
+    staged.drop_graph(graph)
+    derive(staged, load_rules(settings.path(settings.ontology_dir)), graph)
 
 
 def personal_graph(settings: Settings) -> str:
@@ -154,68 +208,81 @@ def personal_graph(settings: Settings) -> str:
     return str(Iris(settings.base_iri).graph("personal"))
 
 
-def public_nquads(nquads: bytes, settings: Settings) -> bytes:
-    """The N-Quads lines of every graph but the personal-data graph (sorted input stays sorted)."""
-    personal = f"<{personal_graph(settings)}> .".encode("utf-8")
-    return b"".join(line + b"\n" for line in nquads.splitlines() if line and not line.endswith(personal))
-
-
-def write_derived(generation: Path, public: bytes) -> None:
-    """The files a generation derives from its public quads: ``dataset.nq`` and the dumps."""
-    (generation / DATASET_FILE).write_bytes(public)
-    write_dumps(public, (), generation / DUMPS)
-
-
 class Published(NamedTuple):
-    """A published generation and the report of the check its staged store passed (None when unchecked)."""
+    """A published generation, the report of the check its staged store passed (None when unchecked), and
+    how many triples its public store holds."""
 
     generation: Path
     report: Report | None
+    triples: int
 
 
-def publish_dataset(settings: Settings, nquads: bytes, parse_report: str = "", wait: bool = False,
+def publish_dataset(settings: Settings, quads: Quads, parse_report: str = "", wait: bool = False,
                     check: Check | None = None) -> Published:
-    """Write ``nquads`` as a new generation (public store, personal store when asked, dumps) and publish it.
+    """Stage ``quads`` (N-Quads bytes or file), derive, check, and publish them as a new generation.
 
-    With ``check``, the public quads are validated through the ``select`` of an in-memory store before any
-    store is loaded: a graph that does not conform never reaches the embedded store nor a remote one (whose
-    loading switches graphs as its last step), and the staged generation is removed.
+    The staged store is in memory; with ``check``, it is validated before anything is written: a graph that
+    does not conform never reaches the embedded store nor a remote one (whose loading switches graphs as its
+    last step), and the staged generation is removed. The engine then writes the public quads to a file, which
+    is sorted on disk (``dataset.nq``, also the N-Quads dump); the other dumps and the served store are made
+    from it.
 
     Raises
     ------
     BuildRunning
         If another build or update is running and ``wait`` is false.
     StoreError
-        If the store cannot be loaded; the previous generation stays live.
+        If the quads do not load or a store cannot take them; the previous generation stays live.
     ValidationFailed
         If ``check`` finds violations; the previous generation stays live.
     """
     build_dir = settings.path(settings.build_dir)
     with build_lock(build_dir, wait):
-        staged = start_generation(build_dir)
+        generation = start_generation(build_dir)
         try:
-            (staged / PARSE_REPORT_FILE).write_text(parse_report, encoding="utf-8")
-            public = public_nquads(nquads, settings)
-            report = check(memory_store(public, ()).select_values) if check else None
-            if report is not None and not report.conforms:
-                raise ValidationFailed(report.text)
-            write_derived(staged, public)
-            backend_for(settings, personal=False).load(staged / DATASET_FILE, staged)
+            (generation / PARSE_REPORT_FILE).write_text(parse_report, encoding="utf-8")
+            dataset, unsorted = generation / DATASET_FILE, generation / UNSORTED_FILE
+            staged = stage(settings, quads)
+            try:
+                report = check(staged.view().select_values) if check else None
+                if report is not None and not report.conforms:
+                    raise ValidationFailed(report.text)
+                staged.write_quads(unsorted)
+                triples = staged.view().count()
+            finally:
+                staged.close()
+            sort_nquads(unsorted, dataset)
+            unsorted.unlink()
+            with ThreadPoolExecutor(max_workers=1) as loader:  # the engine loads without the GIL meanwhile
+                loading = loader.submit(backend_for(settings, personal=False).load, dataset, generation)
+                write_dumps(dataset, generation / DUMPS)
+                loading.result()
             if settings.include_personal_data:
-                everything = staged / "everything.nq"
-                everything.write_bytes(nquads)
-                backend_for(settings, personal=True).load(everything, staged)
-                everything.unlink()
+                _load_personal(settings, quads, generation)
         except (SyntaxError, ValueError, OSError) as exc:
-            shutil.rmtree(staged, ignore_errors=True)
+            shutil.rmtree(generation, ignore_errors=True)
             raise StoreError(f"writing the new generation failed; the previous one stays live: {exc}") from exc
         except BaseException:
-            shutil.rmtree(staged, ignore_errors=True)
+            shutil.rmtree(generation, ignore_errors=True)
             raise
-        return Published(publish_generation(build_dir, staged), report)
+        return Published(publish_generation(build_dir, generation), report, triples)
 
 
-def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSummary]:
+def _load_personal(settings: Settings, quads: Quads, generation: Path) -> None:
+    """The personal store of ``generation``: ``quads`` with the derived facts of its ``dataset.nq``."""
+    everything = generation / EVERYTHING_FILE
+    personal = StagedStore.create()
+    try:
+        personal.load(quads)
+        personal.load(generation / DATASET_FILE)
+        personal.write_quads(everything)
+    finally:
+        personal.close()
+    backend_for(settings, personal=True).load(everything, generation)
+    everything.unlink()
+
+
+def build(settings: Settings, wait: bool = False) -> BuildSummary:
     """Build, validate and publish a new generation; the previous one keeps answering if any step fails.
 
     Raises
@@ -228,26 +295,24 @@ def build(settings: Settings, wait: bool = False) -> tuple[BuildResult, BuildSum
         If the remote store (``settings.store``) cannot take the new graphs; its previous graphs stay live.
     """
     started = time.perf_counter()
-    unchecked = make_dataset(settings, validated=False)
-    parse_report = "\n".join(parse_report_lines(unchecked.guidebook, unchecked.curation)) + "\n"
-    generation, report = publish_dataset(settings, unchecked.nquads, parse_report, wait,
-                                         store_check(settings, unchecked.tables_checked))
+    assembled = assemble(settings)
+    parse_report = "\n".join(parse_report_lines(assembled.guidebook, assembled.curation)) + "\n"
+    generation, report, triples = publish_dataset(settings, assembled.nquads, parse_report, wait,
+                                                  store_check(settings, assembled.tables_checked))
     assert report is not None
-    result = dataclasses.replace(unchecked, report=report)
-    curation = result.curation
-    summary = BuildSummary(
-        practices=len(result.guidebook.practices),
+    curation = assembled.curation
+    return BuildSummary(
+        practices=len(assembled.guidebook.practices),
         organisations=len(curation.organisations),
         programmes=len(curation.programmes),
         projects=len(curation.projects),
         participations=sum(len(p.participations) for p in curation.practices.values()),
-        collaborations=len(result.built.collaborations),
-        triples=result.triples,
-        parse_issues=len(result.guidebook.issues),
+        collaborations=len(assembled.built.collaborations),
+        triples=triples,
+        parse_issues=len(assembled.guidebook.issues),
         source_notes=sum(len(practice.source_notes) for practice in curation.practices.values()),
-        conforms=result.report.conforms,
+        conforms=report.conforms,
         seconds=time.perf_counter() - started,
         store=generation / STORE,
-        tables_checked=result.tables_checked,
+        tables_checked=assembled.tables_checked,
     )
-    return result, summary

@@ -128,7 +128,7 @@ def build_command(
         _publish_file(settings, from_file, wait)
         return
     try:
-        _, summary = build(settings, wait)
+        summary = build(settings, wait)
     except ValidationFailed as error:
         typer.secho(str(error), fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from error
@@ -153,13 +153,13 @@ def build_command(
 def _publish_file(settings: Settings, nquads_file: Path, wait: bool) -> None:
     started = time.perf_counter()
     try:
-        generation, _ = publish_file(settings, nquads_file, wait)
+        generation, _, triples = publish_file(settings, nquads_file, wait)
     except ValidationFailed as error:
         typer.secho(str(error), fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from error
     except ClusterGraphError as error:
         _fail(error)
-    typer.echo(f"{nquads_file}: SHACL: conforms; generation: {generation.name}; "
+    typer.echo(f"{nquads_file}: {triples} triples with the derived facts; SHACL: conforms; generation: {generation.name}; "
                f"{time.perf_counter() - started:.1f} s")
 
 

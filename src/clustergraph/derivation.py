@@ -15,7 +15,7 @@ from pathlib import Path
 
 from clustergraph.errors import QueryError
 from clustergraph.query_library import NamedQuery, load_queries
-from clustergraph.store import GraphStore, Query
+from clustergraph.store import StagedStore
 from clustergraph.timing import timed
 
 RULES_DIR = "rules"
@@ -27,8 +27,8 @@ def load_rules(ontology_dir: Path) -> dict[str, NamedQuery]:
 
 
 @timed("derive")
-def derive(store: GraphStore, rules: dict[str, NamedQuery], graph: str) -> bytes:
-    """Run every rule over ``store``; their triples as sorted N-Quads lines in the named graph ``graph``.
+def derive(staged: StagedStore, rules: dict[str, NamedQuery], graph: str) -> None:
+    """Run every rule over ``staged`` and add their triples to its named graph ``graph``.
 
     Raises
     ------
@@ -37,28 +37,15 @@ def derive(store: GraphStore, rules: dict[str, NamedQuery], graph: str) -> bytes
 
     Examples
     --------
-    >>> from clustergraph.store import memory_store
-    >>> store = memory_store(b'<http://e.org/a> <http://e.org/p> <http://e.org/b> <http://e.org/g> .\\n', ())
+    >>> staged = StagedStore.create()
+    >>> staged.load(b'<http://e.org/a> <http://e.org/p> <http://e.org/b> <http://e.org/g> .\\n')
     >>> rule = NamedQuery("flip", "Flip", "", "CONSTRUCT { ?o <http://e.org/q> ?s } WHERE { ?s <http://e.org/p> ?o }")
-    >>> derive(store, {"flip": rule}, "http://e.org/derived")
-    b'<http://e.org/b> <http://e.org/q> <http://e.org/a> <http://e.org/derived> .\\n'
+    >>> derive(staged, {"flip": rule}, "http://e.org/derived")
+    >>> staged.view().ask("ASK { GRAPH <http://e.org/derived> { <http://e.org/b> <http://e.org/q> <http://e.org/a> } }")
+    True
     """
-    suffix = f" <{graph}> ."
-    lines: set[str] = set()
     for rule in rules.values():
         try:
-            triples = store.answer(Query(rule.text), "application/n-triples").body  # a CONSTRUCT's triples
+            staged.construct_into(rule.text, graph)
         except QueryError as exc:
             raise QueryError(f"derivation rule {rule.name} (a CONSTRUCT): {exc}") from exc
-        lines |= {line.removesuffix(" .") + suffix for line in triples.decode("utf-8").splitlines() if line}
-    return "".join(line + "\n" for line in sorted(lines)).encode("utf-8")
-
-
-def merge_nquads(nquads: bytes, derived: bytes) -> bytes:
-    """Sorted N-Quads lines of both inputs, each line once (the same inputs give the same bytes).
-
-    >>> merge_nquads(b"<b> <p> <o> .\\n", b"<a> <p> <o> .\\n<b> <p> <o> .\\n")
-    b'<a> <p> <o> .\\n<b> <p> <o> .\\n'
-    """
-    lines = set(nquads.splitlines()) | set(derived.splitlines())
-    return b"".join(line + b"\n" for line in sorted(lines) if line)

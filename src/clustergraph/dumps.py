@@ -1,19 +1,21 @@
 """Step 6, dumps: the visible graphs as downloadable files, byte-for-byte reproducible.
 
-Turtle, gzipped N-Triples, JSON-LD and N-Quads of the public and ontology graphs (never the personal-data
-graph). Lines and triples are sorted and gzip carries no timestamp, so the same dataset gives the same bytes;
-each dump is described by its size, SHA-256, media type and EU file-type code for the DCAT catalogue.
+Turtle, gzipped N-Triples, JSON-LD and N-Quads of the public graphs (never the personal-data graph). All come
+from the build's sorted N-Quads file, the triple formats streamed through the engine one quad at a time, and
+gzip carries no timestamp, so the same dataset gives the same bytes at any size; each dump is described by its
+size, SHA-256, media type and EU file-type code for the DCAT catalogue.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
-from clustergraph.store import triples_as
+from clustergraph.store import write_triples
 from clustergraph.timing import timed
 from clustergraph.vocab import PREFIXES
 
@@ -37,6 +39,7 @@ FORMATS = (
 )
 
 
+
 @dataclass(frozen=True)
 class Dump:
     """A written dump: its format, where it is, and what a catalogue says of it."""
@@ -47,33 +50,25 @@ class Dump:
     sha256: str
 
 
-def visible_quads(nquads: bytes, hidden_graphs: tuple[str, ...]) -> list[str]:
-    """The N-Quads lines of every graph but the hidden ones, sorted."""
-    hidden = tuple(f"<{graph}> ." for graph in hidden_graphs)
-    return sorted(line for line in nquads.decode("utf-8").splitlines() if line and not line.endswith(hidden))
-
-
 @timed("write dumps")
-def write_dumps(nquads: bytes, hidden_graphs: tuple[str, ...], directory: Path) -> list[Dump]:
-    """Write every dump format into ``directory`` (replacing what is there) and describe each file."""
+def write_dumps(nquads: Path, directory: Path) -> list[Dump]:
+    """Write every dump format of a sorted N-Quads file of the public graphs into ``directory`` and describe
+    each file. The N-Quads dump is that file (a second link to it); the triple formats are streamed from it."""
     directory.mkdir(parents=True, exist_ok=True)
-    lines = visible_quads(nquads, hidden_graphs)
-    quads_text = ("\n".join(lines) + "\n").encode("utf-8")
     prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    written = triples_as(quads_text, ("text/turtle", "application/n-triples", "application/ld+json"), prefixes)
-    contents = {
-        "RDF_TURTLE": written["text/turtle"],
-        "RDF_N_TRIPLES": _gzip(written["application/n-triples"]),
-        "JSON_LD": written["application/ld+json"],
-        "RDF_N_QUADS": quads_text,
-    }
-    dumps = []
     for fmt in FORMATS:
-        data = contents[fmt.file_type]
         path = directory / fmt.file_name
-        path.write_bytes(data)
-        dumps.append(Dump(fmt, path, len(data), hashlib.sha256(data).hexdigest()))
-    return dumps
+        path.unlink(missing_ok=True)
+        if fmt.file_type == "RDF_N_QUADS":
+            os.link(nquads, path)
+            continue
+        with open(path, "wb") as raw:
+            if fmt.gzipped:
+                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as packed:
+                    write_triples(nquads, cast(IO[bytes], packed), fmt.media_type, prefixes)
+            else:
+                write_triples(nquads, raw, fmt.media_type, prefixes)
+    return describe_dumps(directory)
 
 
 def describe_dumps(directory: Path) -> list[Dump]:
@@ -82,14 +77,8 @@ def describe_dumps(directory: Path) -> list[Dump]:
     for fmt in FORMATS:
         path = directory / fmt.file_name
         if path.exists():
-            data = path.read_bytes()
-            found.append(Dump(fmt, path, len(data), hashlib.sha256(data).hexdigest()))
+            with open(path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            found.append(Dump(fmt, path, path.stat().st_size, digest))
     return found
 
-
-def _gzip(data: bytes) -> bytes:
-    """Gzip with no file name and a zero timestamp, so equal input gives equal bytes."""
-    buffer = io.BytesIO()
-    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="") as handle:
-        handle.write(data)
-    return buffer.getvalue()

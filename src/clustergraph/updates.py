@@ -2,7 +2,7 @@
 
 Query workers open stores read-only, and RocksDB leaves a read-only handle beside a writer undefined (reads
 failed with "Corruption: IO error ... .sst"). So an update copies the live stores into a staged generation,
-applies itself there, derives the dumps again, and is published with the same rename as a build; the build
+applies itself there, derives the derived facts and the dumps again, and is published with the same rename as a build; the build
 lock orders it with builds and other updates.
 """
 
@@ -12,10 +12,12 @@ import logging
 import shutil
 from pathlib import Path
 
-from clustergraph.build import PARSE_REPORT_FILE, public_nquads, write_derived
-from clustergraph.generations import build_lock, current_generation, publish_generation, start_generation
+from clustergraph.build import DATASET_FILE, PARSE_REPORT_FILE, UNSORTED_FILE, add_derived_facts
+from clustergraph.dumps import write_dumps
+from clustergraph.generations import (DUMPS, PERSONAL_STORE, STORE, build_lock, current_generation,
+                                      publish_generation, start_generation)
 from clustergraph.settings import Settings
-from clustergraph.store import backend_for
+from clustergraph.store import StagedStore, backend_for, sort_nquads
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +42,9 @@ def update_graph(settings: Settings, sparql: str, base_iri: str | None = None) -
             public, personal = backend_for(settings, personal=False), backend_for(settings, personal=True)
             for backend in (public, personal):
                 backend.update(current, staged, sparql, base_iri)
-            quads = sorted(public.dump(staged).splitlines())
-            write_derived(staged, public_nquads(b"\n".join(quads), settings))
+            for name in (STORE, PERSONAL_STORE):
+                if (staged / name).exists():
+                    _rederive(settings, staged / name, staged if name == STORE else None)
             if (current / PARSE_REPORT_FILE).exists():
                 shutil.copyfile(current / PARSE_REPORT_FILE, staged / PARSE_REPORT_FILE)
         except BaseException:
@@ -50,3 +53,19 @@ def update_graph(settings: Settings, sparql: str, base_iri: str | None = None) -
         generation = publish_generation(build_dir, staged)
     logger.info("update published as generation %s", generation.name)
     return generation
+
+
+def _rederive(settings: Settings, store_dir: Path, dumps_of: Path | None) -> None:
+    """Derive the updated store's facts again (an update may change what they follow from) and, for the public
+    store, write the generation's dumps and N-Quads file from it."""
+    staged = StagedStore.open(store_dir)
+    try:
+        add_derived_facts(settings, staged)
+        if dumps_of is not None:
+            staged.write_quads(dumps_of / UNSORTED_FILE)
+    finally:
+        staged.close()
+    if dumps_of is not None:
+        sort_nquads(dumps_of / UNSORTED_FILE, dumps_of / DATASET_FILE)
+        (dumps_of / UNSORTED_FILE).unlink()
+        write_dumps(dumps_of / DATASET_FILE, dumps_of / DUMPS)

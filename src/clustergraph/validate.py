@@ -279,10 +279,10 @@ _DERIVED = """SELECT DISTINCT ?focus ?path ?value WHERE { {
       FILTER NOT EXISTS { ?focus cg:withinProgramme ?value }
     } UNION {
       ?focus a cg:Collaboration ; cg:collaborator ?a, ?b . FILTER(STR(?a) < STR(?b))
-      OPTIONAL { ?a cg:country ?countryA . ?b cg:country ?countryB }
+      OPTIONAL { ?a cg:country ?countryA } OPTIONAL { ?b cg:country ?countryB }
       OPTIONAL { ?focus cg:crossBorder ?value }
       BIND(cg:crossBorder AS ?path)
-      FILTER(COALESCE(?value != (?countryA != ?countryB), BOUND(?value) != BOUND(?countryA)))
+      FILTER(COALESCE(?value != (?countryA != ?countryB), BOUND(?value) != (BOUND(?countryA) && BOUND(?countryB))))
     } UNION {
       { SELECT ?focus (COUNT(?link) AS ?expected) WHERE { ?link a cg:Collaboration ; cg:collaborator ?focus }
         GROUP BY ?focus }
@@ -292,8 +292,8 @@ _DERIVED = """SELECT DISTINCT ?focus ?path ?value WHERE { {
     } UNION {
       { SELECT ?focus (COUNT(DISTINCT ?partner) AS ?partners) (COUNT(DISTINCT ?abroad) AS ?foreign) WHERE {
           ?focus cg:collaboratesWith ?partner . FILTER(?partner != ?focus)
-          OPTIONAL { ?focus cg:country ?home . ?partner cg:country ?away . FILTER(?home != ?away)
-                     BIND(?partner AS ?abroad) } }
+          OPTIONAL { ?focus cg:country ?home } OPTIONAL { ?partner cg:country ?away }
+          BIND(IF(?home != ?away, ?partner, ?unbound) AS ?abroad) }
         GROUP BY ?focus }
       VALUES ?path { cg:partnerCount cg:foreignPartnerCount }
       OPTIONAL { ?focus ?path ?value }
@@ -366,16 +366,20 @@ CONSTRAINTS: dict[str, tuple[str, str]] = {
 }
 
 
-def constraint_rows(select: Select) -> list[ConstraintRow]:
-    """Run every whole-graph constraint once through ``select``; one row per violation, sorted."""
+def constraint_rows(select: Select, workers: int = 2) -> list[ConstraintRow]:
+    """Run every whole-graph constraint once through ``select``, ``workers`` at a time; one row per violation,
+    sorted."""
     prefixes = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
-    rows = []
-    for name, (message, query) in CONSTRAINTS.items():
-        for found in select(prefixes + query):
-            value = found.get("value")
-            rows.append(ConstraintRow(name, found["focus"], found.get("path"),
-                                      f"{message}: {value}" if value else message))
-    return sorted(set(rows), key=lambda row: (row.constraint, row.focus, row.path or "", row.message))
+
+    def run(name: str) -> list[ConstraintRow]:
+        message, query = CONSTRAINTS[name]
+        return [ConstraintRow(name, found["focus"], found.get("path"),
+                              f"{message}: {value}" if (value := found.get("value")) else message)
+                for found in select(prefixes + query)]
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        rows = {row for found in pool.map(run, CONSTRAINTS) for row in found}
+    return sorted(rows, key=lambda row: (row.constraint, row.focus, row.path or "", row.message))
 
 
 def _add_result(report: Graph, row: ResultRow) -> None:

@@ -2,7 +2,8 @@
 
 ``interface`` defines it (``GraphStore`` reads, ``Backend`` keeps builds), ``model`` holds the types that
 cross it (``Term``, ``Row``, ``Solutions``, ``Query``, ``Caps``, ``Answer``); ``embedded`` implements it on
-pyoxigraph, ``native`` writes answers with the engine's own serialisers, ``quads`` writes quad files;
+pyoxigraph, ``native`` writes answers with the engine's own serialisers, ``quads`` writes the build's N-Quads, ``staging`` is
+the store a build fills, derives into, checks and dumps;
 ``remote`` implements it on a remote SPARQL 1.1 store (``remote_client`` talks HTTP, ``remote_answers`` undoes
 Virtuoso's dialect, ``remote_publish`` switches a store to a new build).
 """
@@ -14,12 +15,13 @@ from clustergraph.settings import Settings
 from clustergraph.store.embedded import EmbeddedBackend, OxigraphStore, load_store, memory_store, open_store
 from clustergraph.store.interface import Backend, GraphStore
 from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Row, Solutions, Term
-from clustergraph.store.quads import to_nquads, triples_as
+from clustergraph.store.quads import sort_nquads, to_nquads, write_triples
 from clustergraph.store.remote import RemoteBackend, RemoteStore
+from clustergraph.store.staging import Quads, StagedStore
 
 __all__ = ["NO_CAPS", "Answer", "Backend", "Caps", "EmbeddedBackend", "GraphStore", "OxigraphStore", "Query",
-           "RemoteBackend", "RemoteStore", "Row", "Solutions", "Term", "backend_for", "load_store", "memory_store",
-           "open_store", "to_nquads", "triples_as"]
+           "Quads", "RemoteBackend", "RemoteStore", "Row", "Solutions", "StagedStore", "Term", "backend_for",
+           "load_store", "memory_store", "open_store", "sort_nquads", "to_nquads", "write_triples"]
 
 
 def backend_for(settings: Settings, personal: bool | None = None) -> Backend:

@@ -188,11 +188,6 @@ class EmbeddedBackend:
         """Bulk-load ``nquads`` into ``generation``'s new store."""
         load_store(nquads, generation / self.name)
 
-    def dump(self, generation: Path) -> bytes:
-        """Every quad of ``generation``'s store as N-Quads."""
-        store = ox.Store.read_only(str(generation / self.name))
-        return store.dump(format=ox.RdfFormat.N_QUADS) or b""
-
     def update(self, source: Path, target: Path, sparql: str, base_iri: str | None = None) -> None:
         """Back up ``source``'s store into ``target`` and apply the update there (no handle ever writes a
         directory another process has open); a generation without this store is skipped."""

@@ -1,5 +1,5 @@
 """The store interface every backend implements: a read view that answers queries, and a backend that
-keeps the data's build identifier, opens read views and loads, dumps and updates staged stores.
+keeps the data's build identifier, opens read views, and loads and updates staged stores.
 
 Nothing outside ``clustergraph.store`` sees an engine's objects: results are ``model`` types or bytes.
 A backend is a small picklable value (paths, or a URL and settings), so query workers can open it again.
@@ -92,10 +92,6 @@ class Backend(Protocol):
         StoreError
             If loading fails; nothing of the new store is left.
         """
-        ...
-
-    def dump(self, generation: Path) -> bytes:
-        """Every quad of ``generation``'s store as N-Quads."""
         ...
 
     def update(self, source: Path, target: Path, sparql: str, base_iri: str | None = None) -> None:

@@ -20,7 +20,7 @@ from clustergraph.errors import QueryError, SettingError, StoreError
 from clustergraph.identity import PUBLIC_GRAPH_NAMES, Iris
 from clustergraph.settings import Settings
 from clustergraph.sparql_guard import inspect_request
-from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Solutions, Term
+from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Solutions
 from clustergraph.store.native import serialise
 from clustergraph.store.remote_answers import read_ask, read_select, to_standard
 from clustergraph.store.remote_client import N_TRIPLES, SPARQL_JSON, Credentials, Endpoints, RemoteClient
@@ -142,7 +142,7 @@ class RemoteBackend:
                            str(iris.staging_graph("none", "empty")))
 
     def load(self, nquads: Path, generation: Path) -> None:
-        """Load ``nquads``'s public and ontology graphs as the build ``generation`` names and switch to them."""
+        """Load ``nquads``'s public graphs as the build ``generation`` names and switch to them."""
         client = self._client()
         try:
             publish_remote(client, Iris(self.settings.base_iri), nquads.read_bytes(), remote_graphs(self.settings),
@@ -150,30 +150,8 @@ class RemoteBackend:
         finally:
             client.close()
 
-    def dump(self, generation: Path) -> bytes:
-        """The live graphs as N-Quads, read back from the store."""
-        store = self.open()
-        try:
-            rows = store.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-        finally:
-            store.client.close()
-        return ox.serialize([ox.Quad(_node(row["s"].kind, row["s"].value), ox.NamedNode(row["p"].value),
-                                     _object(row["o"]), ox.NamedNode(row["g"].value)) for row in rows],
-                            format=ox.RdfFormat.N_QUADS) or b""
-
     def update(self, source: Path, target: Path, sparql: str, base_iri: str | None = None) -> None:
         """Refused: a remote store takes its updates at its own authenticated endpoint, not through ours."""
         raise StoreError("updates through this endpoint are not supported on a remote store; send them to "
                          "the store's own update endpoint")
 
-
-def _node(kind: str, value: str) -> ox.NamedNode | ox.BlankNode:
-    return ox.BlankNode(value) if kind == "bnode" else ox.NamedNode(value)
-
-
-def _object(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if term.kind != "literal":
-        return _node(term.kind, term.value)
-    if term.language:
-        return ox.Literal(term.value, language=term.language)
-    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype) if term.datatype else None)

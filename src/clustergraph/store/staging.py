@@ -1,0 +1,122 @@
+"""The staged store: the Oxigraph store a build fills, derives into, checks and dumps before anything is published.
+
+A build's quads go once into one in-memory store: the derivation rules add their facts to it, validation reads
+it through a view, and the engine writes it out as an N-Quads file (which ``quads`` sorts, and the dumps and
+the served store are made from). Nothing here holds the graph as Python objects, so memory is the engine's
+whatever the graph's size. An update opens its staged on-disk copy of the live store the same way.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from clustergraph.errors import QueryError, StoreError
+from clustergraph.store.embedded import OxigraphStore
+
+Quads = bytes | Path
+"""N-Quads to load: the bytes themselves, or the file holding them."""
+
+
+class StagedStore:
+    """A writable store for one build: load, add derived facts, read through a view, write dumps, close.
+
+    >>> staged = StagedStore.create()
+    >>> staged.load(b'<http://e.org/a> <http://e.org/p> <http://e.org/b> <http://e.org/g> .\\n')
+    >>> staged.construct_into("CONSTRUCT { ?o <http://e.org/q> ?s } WHERE { ?s <http://e.org/p> ?o }",
+    ...                       "http://e.org/d")
+    >>> sorted(staged.quads().decode().splitlines())  # doctest: +NORMALIZE_WHITESPACE
+    ['<http://e.org/a> <http://e.org/p> <http://e.org/b> <http://e.org/g> .',
+     '<http://e.org/b> <http://e.org/q> <http://e.org/a> <http://e.org/d> .']
+    """
+
+    def __init__(self, store: ox.Store, path: Path | None) -> None:
+        self._store = store
+        self.path = path
+
+    @classmethod
+    def create(cls) -> StagedStore:
+        """A new empty store in memory (the engine's memory store: derivation and validation run about ten
+        times faster there than over an on-disk store, and it holds about 0.6 GB per million quads)."""
+        return cls(ox.Store(), None)
+
+    @classmethod
+    def open(cls, path: Path) -> StagedStore:
+        """The store in the directory ``path`` (a staged copy no reader has open), for writing.
+
+        Raises
+        ------
+        StoreError
+            If it cannot be opened.
+        """
+        try:
+            return cls(ox.Store(str(path)), path)
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    def load(self, quads: Quads, to_graph: str | None = None) -> None:
+        """Bulk-load N-Quads (or, with ``to_graph``, N-Triples into that graph), streamed from a file.
+
+        Raises
+        ------
+        StoreError
+            If they do not parse or cannot be written.
+        """
+        rdf_format = ox.RdfFormat.N_QUADS if to_graph is None else ox.RdfFormat.N_TRIPLES
+        graph = ox.NamedNode(to_graph) if to_graph is not None else None
+        try:
+            if isinstance(quads, Path):
+                self._store.bulk_load(path=str(quads), format=rdf_format, to_graph=graph)
+            else:
+                self._store.bulk_load(input=quads, format=rdf_format, to_graph=graph)
+        except (OSError, SyntaxError, ValueError) as exc:
+            where = f" from {quads}" if isinstance(quads, Path) else ""
+            raise StoreError(f"the quads{where} do not load: {exc}") from exc
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove the named graph ``graph`` and its quads (a graph that is not there is no error)."""
+        node = ox.NamedNode(graph)
+        if node in self._store.named_graphs():
+            self._store.remove_graph(node)
+
+    def construct_into(self, construct: str, graph: str) -> None:
+        """Add a CONSTRUCT's triples (over the union of the graphs) to the named graph ``graph``.
+
+        The triples go from the engine to a file and back by bulk load, never through Python objects.
+
+        Raises
+        ------
+        QueryError
+            If ``construct`` does not parse or is not a CONSTRUCT.
+        """
+        try:
+            result = self._store.query(construct, use_default_graph_as_union=True)
+        except (SyntaxError, ValueError) as exc:
+            raise QueryError(str(exc)) from exc
+        if not isinstance(result, ox.QueryTriples):
+            raise QueryError("not a CONSTRUCT")
+        with tempfile.NamedTemporaryFile(suffix=".nt") as out:
+            result.serialize(out, ox.RdfFormat.N_TRIPLES)
+            out.flush()
+            self.load(Path(out.name), to_graph=graph)
+
+    def view(self, hidden_graphs: tuple[str, ...] = ()) -> OxigraphStore:
+        """A read view of the store as queries see it (the union of its graphs but ``hidden_graphs``)."""
+        return OxigraphStore.over(self._store, hidden_graphs)
+
+    def quads(self) -> bytes:
+        """Every quad as N-Quads (for graphs small enough to hold)."""
+        return self._store.dump(format=ox.RdfFormat.N_QUADS) or b""
+
+    def write_quads(self, out: Path) -> None:
+        """Every quad as N-Quads, written to ``out`` by the engine (in the order the store holds them)."""
+        self._store.dump(str(out), ox.RdfFormat.N_QUADS)
+
+    def close(self) -> None:
+        """Flush an on-disk store and let the engine release the store; its views must not be used after."""
+        if self.path is not None:
+            self._store.flush()
+        del self._store
+
