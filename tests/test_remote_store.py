@@ -19,10 +19,11 @@ import pytest
 
 from clustergraph.build import BuildResult
 from clustergraph.errors import CostRefused, QueryError, ResultCut, SettingError, StoreError
+from clustergraph.fair_queue import QueryTimeout, ServerBusy
 from clustergraph.identity import Iris
 from clustergraph.network.extract import Filters, build_network
 from clustergraph.query_library import load_queries
-from clustergraph.query_runner import Limits, QueryJob, QueryTimeout, ServerBusy
+from clustergraph.query_runner import Limits, QueryJob
 from clustergraph.remote_runner import RemotePool
 from clustergraph.settings import Settings
 from clustergraph.store import Caps, GraphStore, Query, RemoteBackend, RemoteStore, Row, backend_for, memory_store
