@@ -81,6 +81,19 @@ def test_endpoints_that_cannot_be_derived_are_refused(url: str) -> None:
         Endpoints.derive(url)
 
 
+def test_the_remote_store_asks_by_the_form_the_guard_read() -> None:
+    """The form comes with the query (no HTTP is sent for these: the port is closed)."""
+    store = RemoteStore(RemoteClient(Endpoints.derive("http://127.0.0.1:1/sparql"), timeout=2), ("http://e.org/g",),
+                        "http://e.org/e")
+    with pytest.raises(QueryError, match="form as the guard read it"):
+        store.answer(Query("SELECT * WHERE { ?s ?p ?o }"), "text/csv")
+    with pytest.raises(QueryError, match="form is UPDATE"):
+        store.answer(Query("CLEAR ALL", form="UPDATE"), "text/csv")
+    with pytest.raises(StoreError, match="did not answer"):  # a form it knows: it asks the store
+        store.answer(Query("SELECT * WHERE { ?s ?p ?o }", form="SELECT"), "text/csv")
+    store.client.close()
+
+
 def test_personal_data_never_goes_to_a_remote_store() -> None:
     with pytest.raises(SettingError, match="include_personal_data"):
         backend_for(Settings(store="http://127.0.0.1:1/sparql", include_personal_data=True))
@@ -219,7 +232,7 @@ def test_catalogue_answers_the_same_on_both_stores(name: str, remote: RemoteStor
 def test_answers_are_the_same_bytes_on_both_stores(text: str, media_type: str, remote: RemoteStore,
                                                    store: GraphStore) -> None:
     query = Query("PREFIX cg: <https://w3id.org/clustergraph/ontology#>\n"
-                  "PREFIX dct: <http://purl.org/dc/terms/>\n" + text)
+                  "PREFIX dct: <http://purl.org/dc/terms/>\n" + text, form=text.split(None, 1)[0])
     caps = Caps(1000) if text.startswith("CONSTRUCT") else Caps(40)  # a graph's first 40 triples are the engine's
     here, there = store.answer(query, media_type, caps), remote.answer(query, media_type, caps)
     if text.startswith("CONSTRUCT"):  # graph results come in the engine's order: compare them as sets of lines
@@ -244,8 +257,8 @@ def test_a_cut_result_is_an_error_not_a_short_answer(remote: RemoteStore) -> Non
     with pytest.raises(ResultCut, match=str(ROW_LIMIT)):
         remote.select(everything)
     with pytest.raises(ResultCut):
-        remote.answer(Query(everything), "text/csv", Caps(max_rows=ROW_LIMIT))
-    capped = remote.answer(Query(everything), "text/csv", Caps(max_rows=ROW_LIMIT - 1))  # we cut first: said so
+        remote.answer(Query(everything, form="SELECT"), "text/csv", Caps(max_rows=ROW_LIMIT))
+    capped = remote.answer(Query(everything, form="SELECT"), "text/csv", Caps(max_rows=ROW_LIMIT - 1))  # we cut first: said so
     assert (capped.rows, capped.cut_by) == (ROW_LIMIT - 1, "rows")
     assert len(remote.select(f"{everything} LIMIT {ROW_LIMIT - 1}")) == ROW_LIMIT - 1
 

@@ -223,7 +223,7 @@ def query_command(
             _print_table(reader.select(query.text))
         else:
             media_type = QUERY_OUTPUT[form in ("CONSTRUCT", "DESCRIBE"), output]
-            sys.stdout.write(reader.answer(Query(query.text), media_type).body.decode("utf-8"))
+            sys.stdout.write(reader.answer(Query(query.text, form=form), media_type).body.decode("utf-8"))
     except ClusterGraphError as error:
         _fail(error)
 

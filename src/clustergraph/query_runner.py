@@ -81,7 +81,8 @@ def execute(store: GraphStore, job: QueryJob, limits: Limits = Limits()) -> Answ
         If the guard refuses it, it does not parse, or its result kind cannot be written in ``job.media_type``.
     """
     inspected = inspect_request(job.text, limits.max_query_bytes, limits.max_query_depth)
-    query = Query(job.text, job.default_graphs, job.named_graphs, job.base_iri, inspected.names_dataset)
+    query = Query(job.text, job.default_graphs, job.named_graphs, job.base_iri, inspected.names_dataset,
+                  inspected.form)
     return store.answer(query, job.media_type, Caps(job.max_rows, limits.max_bytes))
 
 

@@ -19,7 +19,6 @@ import pyoxigraph as ox
 from clustergraph.errors import QueryError, SettingError, StoreError
 from clustergraph.identity import PUBLIC_GRAPH_NAMES, Iris
 from clustergraph.settings import Settings
-from clustergraph.sparql_guard import inspect_request
 from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Solutions, Term
 from clustergraph.store.native import serialise
 from clustergraph.store.remote_answers import read_ask, read_select, to_standard
@@ -27,7 +26,6 @@ from clustergraph.store.remote_client import N_TRIPLES, SPARQL_JSON, Credentials
 from clustergraph.store.remote_publish import publish_remote, read_build_id
 
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
-NO_LIMIT = 1 << 40  # the guard's bounds are the caller's; here it only reads the query's form
 
 
 def remote_graphs(settings: Settings) -> dict[str, str]:
@@ -60,8 +58,17 @@ class RemoteStore:
         return narrowed(query.default_graphs), narrowed(query.named_graphs)
 
     def answer(self, query: Query, media_type: str, caps: Caps = NO_CAPS) -> Answer:
-        """Run ``query`` on the store and write its answer as ``media_type`` within ``caps``."""
-        form = inspect_request(query.text, NO_LIMIT, NO_LIMIT).form
+        """Run ``query`` on the store and write its answer as ``media_type`` within ``caps``.
+
+        Raises
+        ------
+        QueryError
+            If ``query.form`` (the form the guard read) is not given or is not a query's.
+        """
+        form = query.form
+        if form not in (*GRAPH_FORMS, "SELECT", "ASK"):
+            raise QueryError(f"a remote store answers SELECT, ASK, CONSTRUCT and DESCRIBE; this query's form is {form}"
+                             if form else "a remote store needs the query's form as the guard read it")
         default, named = self._dataset(query)
         if form in GRAPH_FORMS:
             body = self.client.query(query.text, N_TRIPLES, default, named, query.base_iri, caps.max_rows)
@@ -71,8 +78,6 @@ class RemoteStore:
             except SyntaxError as exc:
                 raise StoreError(f"the store's N-Triples do not parse: {exc}") from exc
             return serialise(graph.query("CONSTRUCT WHERE { ?s ?p ?o }"), media_type, caps)
-        if form not in ("SELECT", "ASK"):
-            raise QueryError(f"a {form} is not a query")
         body = self.client.query(query.text, SPARQL_JSON, default, named, query.base_iri, caps.max_rows)
         result = ox.parse_query_results(to_standard(body, form == "ASK"), format=ox.QueryResultsFormat.JSON)
         return serialise(result, media_type, caps)
