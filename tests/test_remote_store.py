@@ -22,6 +22,7 @@ from clustergraph.errors import CostRefused, QueryError, ResultCut, SettingError
 from clustergraph.fair_queue import QueryTimeout, ServerBusy
 from clustergraph.identity import Iris
 from clustergraph.network.extract import Filters, build_network
+from clustergraph.publish import dumps_dir
 from clustergraph.query_library import load_queries
 from clustergraph.query_runner import Limits, QueryJob
 from clustergraph.remote_runner import RemotePool
@@ -30,6 +31,7 @@ from clustergraph.store import Caps, GraphStore, Query, RemoteBackend, RemoteSto
 from clustergraph.store.remote import remote_graphs
 from clustergraph.store.remote_answers import check_answer
 from clustergraph.store.remote_client import Credentials, Endpoints, RemoteClient
+from clustergraph.store.remote_dump import pages
 from clustergraph.store.remote_publish import publish_remote, read_build_id, split_graphs, whole_store_select
 from virtuoso import ServerLimits, Virtuoso, binaries, free_port, run_isql, running_virtuoso
 
@@ -261,6 +263,20 @@ def test_a_cut_result_is_an_error_not_a_short_answer(remote: RemoteStore) -> Non
     capped = remote.answer(Query(everything, form="SELECT"), "text/csv", Caps(max_rows=ROW_LIMIT - 1))  # we cut first: said so
     assert (capped.rows, capped.cut_by) == (ROW_LIMIT - 1, "rows")
     assert len(remote.select(f"{everything} LIMIT {ROW_LIMIT - 1}")) == ROW_LIMIT - 1
+
+
+@pytest.mark.slow
+def test_a_dump_reads_every_quad_in_pages_under_the_row_limit(built_remote: Settings, remote: RemoteStore) -> None:
+    """The graph holds several times ROW_LIMIT triples, more than any one result the store gives."""
+    graphs = remote_graphs(built_remote)
+    built = [line for line in (dumps_dir(built_remote) / "clustergraph.nq").read_bytes().splitlines(keepends=True)
+             if line.rsplit(b" ", 2)[-2].strip(b"<>").decode() in graphs]
+    assert len(built) > 3 * ROW_LIMIT
+    dumped = RemoteBackend(built_remote).dump(Path("live"))
+    assert dumped.splitlines(keepends=True) == sorted(built)
+    public = next(graph for graph, name in graphs.items() if name == "public")
+    read = list(pages(remote.client, public))  # pages of 10 000, 5 000 and 2 500 rows are cut; 1 250 are not
+    assert len(read) > 2 and {len(page) for page in read[:-1]} == {1_250}
 
 
 @pytest.mark.slow

@@ -23,6 +23,7 @@ from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Solutions, Te
 from clustergraph.store.native import serialise
 from clustergraph.store.remote_answers import read_ask, read_select, to_standard
 from clustergraph.store.remote_client import N_TRIPLES, SPARQL_JSON, Credentials, Endpoints, RemoteClient
+from clustergraph.store.remote_dump import read_graph
 from clustergraph.store.remote_publish import publish_remote, read_build_id
 
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
@@ -156,15 +157,25 @@ class RemoteBackend:
             client.close()
 
     def dump(self, generation: Path) -> bytes:
-        """The live graphs as N-Quads, read back from the store."""
-        store = self.open()
+        """The live graphs as sorted N-Quads, read back from the store in pages (``remote_dump``); a remote store
+        keeps one build, so ``generation`` only names it.
+
+        Raises
+        ------
+        StoreError
+            If a graph cannot be read whole, or a build switched the live graphs while they were read.
+        """
+        client = self._client()
+        iris = Iris(self.settings.base_iri)
         try:
-            rows = store.select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+            before = read_build_id(client, iris)
+            quads = [ox.Quad(_node(s.kind, s.value), ox.NamedNode(p.value), _object(o), ox.NamedNode(graph))
+                     for graph in sorted(remote_graphs(self.settings)) for s, p, o in read_graph(client, graph)]
+            if read_build_id(client, iris) != before:
+                raise StoreError("a build switched the store's graphs while they were read; dump again")
         finally:
-            store.client.close()
-        return ox.serialize([ox.Quad(_node(row["s"].kind, row["s"].value), ox.NamedNode(row["p"].value),
-                                     _object(row["o"]), ox.NamedNode(row["g"].value)) for row in rows],
-                            format=ox.RdfFormat.N_QUADS) or b""
+            client.close()
+        return b"".join(sorted((ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").splitlines(keepends=True)))
 
     def update(self, source: Path, target: Path, sparql: str, base_iri: str | None = None) -> None:
         """Refused: a remote store takes its updates at its own authenticated endpoint, not through ours."""
