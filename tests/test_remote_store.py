@@ -9,10 +9,13 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -27,7 +30,7 @@ from clustergraph.query_library import load_queries
 from clustergraph.query_runner import Limits, QueryJob
 from clustergraph.remote_runner import RemotePool
 from clustergraph.settings import Settings
-from clustergraph.store import Caps, GraphStore, Query, RemoteBackend, RemoteStore, Row, backend_for, memory_store
+from clustergraph.store import Answer, Caps, GraphStore, Query, RemoteBackend, RemoteStore, Row, backend_for, memory_store
 from clustergraph.store.remote import remote_graphs
 from clustergraph.store.remote_answers import check_answer
 from clustergraph.store.remote_client import Credentials, Endpoints, RemoteClient
@@ -277,6 +280,76 @@ def test_a_dump_reads_every_quad_in_pages_under_the_row_limit(built_remote: Sett
     public = next(graph for graph, name in graphs.items() if name == "public")
     read = list(pages(remote.client, public))  # pages of 10 000, 5 000 and 2 500 rows are cut; 1 250 are not
     assert len(read) > 2 and {len(page) for page in read[:-1]} == {1_250}
+
+
+class HeldProxy:
+    """A real HTTP server on 127.0.0.1 in front of Virtuoso's query endpoint: it notes the label each query ends
+    with (``# a1``) in the order queries arrive, and holds the one labelled ``held`` until ``release`` is set."""
+
+    def __init__(self, target: str, held: str, labels: tuple[str, ...]) -> None:
+        self.arrived = {label: threading.Event() for label in labels}
+        self.order: list[str] = []
+        self.release = threading.Event()
+        proxy = self
+
+        class Forward(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                label = parse_qs(body.decode())["query"][0].rsplit("#", 1)[1].strip()
+                proxy.order.append(label)
+                proxy.arrived[label].set()
+                if label == held:
+                    proxy.release.wait(120)
+                answer = httpx.post(target, content=body, timeout=60, headers={
+                    "Content-Type": self.headers["Content-Type"], "Accept": self.headers["Accept"]})
+                self.send_response(answer.status_code)
+                self.send_header("Content-Type", answer.headers["content-type"])
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet."""
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.slow
+def test_the_remote_pool_hands_a_free_runner_to_a_client_holding_none(virtuoso: Virtuoso) -> None:
+    """Two runners: client a holds one (its query held at the proxy), so its second query waits and client b's,
+    sent later, takes the other runner; the pool's fair queue decides it, the real store answers all three."""
+    proxy = HeldProxy(virtuoso.url, held="a1", labels=("a1", "a2", "b1"))
+    store = RemoteStore(RemoteClient(Endpoints.derive(proxy.url), timeout=60), ("http://e.org/g",), "http://e.org/e")
+    pool = RemotePool(store, Limits(), concurrency=2, timeout=120, max_queued_per_client=8)
+
+    def job(label: str) -> QueryJob:
+        return QueryJob(f"ASK {{ ?s ?p ?o }} # {label}", "application/sparql-results+json")
+
+    async def scenario() -> tuple[list[str], list[Answer]]:
+        a1 = asyncio.create_task(pool.run(job("a1"), "a"))
+        assert await asyncio.to_thread(proxy.arrived["a1"].wait, 60)
+        a2 = asyncio.create_task(pool.run(job("a2"), "a"))
+        await asyncio.sleep(0)  # a2 is queued (a client's share of two runners is one)
+        b1 = asyncio.create_task(pool.run(job("b1"), "b"))
+        assert await asyncio.to_thread(proxy.arrived["b1"].wait, 60), "b waited behind a's second query"
+        while_held = list(proxy.order)
+        proxy.release.set()
+        return while_held, list(await asyncio.gather(a1, a2, b1))
+
+    try:
+        while_held, answers = asyncio.run(scenario())
+    finally:
+        proxy.close()
+        store.client.close()
+    assert while_held == ["a1", "b1"] and proxy.order == ["a1", "b1", "a2"]
+    assert all(answer.body == b'{"head":{},"boolean":false}' for answer in answers), answers
 
 
 @pytest.mark.slow
