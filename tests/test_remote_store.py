@@ -266,6 +266,11 @@ def test_a_cut_result_is_an_error_not_a_short_answer(remote: RemoteStore) -> Non
     capped = remote.answer(Query(everything, form="SELECT"), "text/csv", Caps(max_rows=ROW_LIMIT - 1))  # we cut first: said so
     assert (capped.rows, capped.cut_by) == (ROW_LIMIT - 1, "rows")
     assert len(remote.select(f"{everything} LIMIT {ROW_LIMIT - 1}")) == ROW_LIMIT - 1
+    graph = Query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", form="CONSTRUCT")
+    with pytest.raises(ResultCut, match="triples"):  # Virtuoso sends ROW_LIMIT + 1 triples and no header
+        remote.answer(graph, "application/n-triples", Caps(max_rows=10 * ROW_LIMIT))
+    capped = remote.answer(graph, "application/n-triples", Caps(max_rows=ROW_LIMIT - 1))
+    assert (capped.rows, capped.cut_by) == (ROW_LIMIT - 1, "rows")
 
 
 @pytest.mark.slow
