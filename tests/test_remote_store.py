@@ -327,6 +327,23 @@ class HeldProxy:
 
 
 @pytest.mark.slow
+def test_export_dcat_from_a_remote_store_dumps_what_the_store_holds(built_remote: Settings, virtuoso: Virtuoso,
+                                                                   tmp_path: Path) -> None:
+    """On a machine without the build (an empty build directory), the dumps come from the store, byte for byte
+    those the build wrote."""
+    env = {**os.environ, "CLUSTERGRAPH_PROJECT_DIR": str(built_remote.project_dir),
+           "CLUSTERGRAPH_BUILD_DIR": str(tmp_path / "no-build")}
+    done = subprocess.run([sys.executable, "-m", "clustergraph", "export", "dcat", "--store", virtuoso.url, "--out",
+                           str(tmp_path / "portal"), "--allow-local-urls"], env=env, capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert not (tmp_path / "no-build").exists()
+    for name in ("clustergraph.nq", "clustergraph.ttl"):
+        assert (tmp_path / "portal" / name).read_bytes() == (dumps_dir(built_remote) / name).read_bytes(), name
+    assert "clustergraph.nq" in (tmp_path / "portal" / "catalog.ttl").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
 def test_the_remote_pool_hands_a_free_runner_to_a_client_holding_none(virtuoso: Virtuoso) -> None:
     """Two runners: client a holds one (its query held at the proxy), so its second query waits and client b's,
     sent later, takes the other runner; the pool's fair queue decides it, the real store answers all three."""
