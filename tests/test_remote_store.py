@@ -30,7 +30,8 @@ from clustergraph.query_library import load_queries
 from clustergraph.query_runner import Limits, QueryJob
 from clustergraph.remote_runner import RemotePool
 from clustergraph.settings import Settings
-from clustergraph.store import Answer, Caps, GraphStore, Query, RemoteBackend, RemoteStore, Row, backend_for, memory_store
+from clustergraph.store import (Answer, Caps, GraphStore, Query, RemoteBackend, RemoteStore, Row, backend_for,
+                                memory_store)
 from clustergraph.store.remote import remote_graphs
 from clustergraph.store.remote_answers import check_answer
 from clustergraph.store.remote_client import Credentials, Endpoints, RemoteClient
@@ -261,9 +262,10 @@ def test_a_cut_result_is_an_error_not_a_short_answer(remote: RemoteStore) -> Non
     everything = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
     with pytest.raises(ResultCut, match=str(ROW_LIMIT)):
         remote.select(everything)
+    query = Query(everything, form="SELECT")
     with pytest.raises(ResultCut):
-        remote.answer(Query(everything, form="SELECT"), "text/csv", Caps(max_rows=ROW_LIMIT))
-    capped = remote.answer(Query(everything, form="SELECT"), "text/csv", Caps(max_rows=ROW_LIMIT - 1))  # we cut first: said so
+        remote.answer(query, "text/csv", Caps(max_rows=ROW_LIMIT))
+    capped = remote.answer(query, "text/csv", Caps(max_rows=ROW_LIMIT - 1))  # we cut first: said so
     assert (capped.rows, capped.cut_by) == (ROW_LIMIT - 1, "rows")
     assert len(remote.select(f"{everything} LIMIT {ROW_LIMIT - 1}")) == ROW_LIMIT - 1
     graph = Query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", form="CONSTRUCT")
@@ -280,7 +282,7 @@ def test_a_dump_reads_every_quad_in_pages_under_the_row_limit(built_remote: Sett
     built = [line for line in (dumps_dir(built_remote) / "clustergraph.nq").read_bytes().splitlines(keepends=True)
              if line.rsplit(b" ", 2)[-2].strip(b"<>").decode() in graphs]
     assert len(built) > 3 * ROW_LIMIT
-    dumped = RemoteBackend(built_remote).dump(Path("live"))
+    dumped = RemoteBackend(built_remote).read_back()
     assert dumped.splitlines(keepends=True) == sorted(built)
     public = next(graph for graph, name in graphs.items() if name == "public")
     read = list(pages(remote.client, public))  # pages of 10 000, 5 000 and 2 500 rows are cut; 1 250 are not

@@ -34,7 +34,7 @@ from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import Settings, get_settings
 from clustergraph.source import read_source
 from clustergraph.sparql_guard import inspect_request
-from clustergraph.store import GraphStore, Query, Solutions, backend_for
+from clustergraph.store import GraphStore, Query, RemoteBackend, Solutions, backend_for
 from clustergraph.tables import write_tables
 from clustergraph.validate import validate_catalogue
 
@@ -378,11 +378,10 @@ def export_dcat_command(
     dumps = dumps_dir(settings)
     try:
         check_public_url(root, allow_local_urls)
-        backend = backend_for(settings)
         if settings.store:
-            write_dumps(backend.dump(Path(backend.build_id())), (), out)
+            write_dumps(RemoteBackend(settings).read_back(), (), out)
             dumps = out
-        graph = catalogue_graph(settings, backend.open().select_values, root, dumps)
+        graph = catalogue_graph(settings, backend_for(settings).open().select_values, root, dumps)
         report = validate_catalogue(graph, settings.path(settings.dcat_ap_shapes_dir)) if validate or mqa else None
     except ClusterGraphError as error:
         _fail(error)

@@ -20,11 +20,11 @@ import pyoxigraph as ox
 from clustergraph.errors import QueryError, ResultCut, SettingError, StoreError
 from clustergraph.identity import PUBLIC_GRAPH_NAMES, Iris
 from clustergraph.settings import Settings
-from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Solutions, Term
+from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Solutions
 from clustergraph.store.native import serialise
 from clustergraph.store.remote_answers import read_ask, read_select, to_standard
 from clustergraph.store.remote_client import N_TRIPLES, SPARQL_JSON, Credentials, Endpoints, RemoteClient
-from clustergraph.store.remote_dump import read_graph
+from clustergraph.store.remote_dump import dump_graphs
 from clustergraph.store.remote_publish import publish_remote, read_build_id
 
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
@@ -169,6 +169,20 @@ class RemoteBackend:
             raise StoreError(f"no build in the store at {self.settings.store}: run 'clustergraph build --store' first")
         return found
 
+    def read_back(self) -> bytes:
+        """The live graphs as sorted N-Quads, read back from the store in pages (``remote_dump``).
+
+        Raises
+        ------
+        StoreError
+            If a graph cannot be read whole, or a build switched the live graphs while they were read.
+        """
+        client = self._client()
+        try:
+            return dump_graphs(client, Iris(self.settings.base_iri), sorted(remote_graphs(self.settings)))
+        finally:
+            client.close()
+
     def open(self, build_id: str | None = None) -> RemoteStore:
         """The live graphs (a remote store keeps one build: ``build_id`` is the one the caller read)."""
         iris = Iris(self.settings.base_iri)
@@ -185,39 +199,11 @@ class RemoteBackend:
             client.close()
 
     def dump(self, generation: Path) -> bytes:
-        """The live graphs as sorted N-Quads, read back from the store in pages (``remote_dump``); a remote store
-        keeps one build, so ``generation`` only names it.
-
-        Raises
-        ------
-        StoreError
-            If a graph cannot be read whole, or a build switched the live graphs while they were read.
-        """
-        client = self._client()
-        iris = Iris(self.settings.base_iri)
-        try:
-            before = read_build_id(client, iris)
-            quads = [ox.Quad(_node(s.kind, s.value), ox.NamedNode(p.value), _object(o), ox.NamedNode(graph))
-                     for graph in sorted(remote_graphs(self.settings)) for s, p, o in read_graph(client, graph)]
-            if read_build_id(client, iris) != before:
-                raise StoreError("a build switched the store's graphs while they were read; dump again")
-        finally:
-            client.close()
-        return b"".join(sorted((ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").splitlines(keepends=True)))
+        """``read_back``: a remote store keeps one build, so ``generation`` only names it."""
+        return self.read_back()
 
     def update(self, source: Path, target: Path, sparql: str, base_iri: str | None = None) -> None:
         """Refused: a remote store takes its updates at its own authenticated endpoint, not through ours."""
         raise StoreError("updates through this endpoint are not supported on a remote store; send them to "
                          "the store's own update endpoint")
 
-
-def _node(kind: str, value: str) -> ox.NamedNode | ox.BlankNode:
-    return ox.BlankNode(value) if kind == "bnode" else ox.NamedNode(value)
-
-
-def _object(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if term.kind != "literal":
-        return _node(term.kind, term.value)
-    if term.language:
-        return ox.Literal(term.value, language=term.language)
-    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype) if term.datatype else None)

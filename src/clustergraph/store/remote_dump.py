@@ -1,4 +1,4 @@
-"""Step 5, store (remote): read a remote store's live graphs back whole, in pages no store limit can cut.
+"""Step 5, store (remote): read a remote store's live graphs back whole, in pages no store limit can cut, as N-Quads.
 
 Virtuoso answers at most ``ResultSetMaxRows`` rows of any one result and drops the rest; checked on 7.2.5 here,
 its Graph Store Protocol GET and a CONSTRUCT of a graph are cut at that limit too, silently (no header says so),
@@ -11,13 +11,16 @@ duplicated read is an error, never a short dump.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+
+import pyoxigraph as ox
 
 from clustergraph.errors import ResultCut, StoreError
+from clustergraph.identity import Iris
 from clustergraph.store.model import Term
 from clustergraph.store.remote_answers import read_select
 from clustergraph.store.remote_client import SPARQL_JSON, RemoteClient
-from clustergraph.store.remote_publish import graph_size
+from clustergraph.store.remote_publish import graph_size, read_build_id
 
 DUMP_PAGE_ROWS = 10_000  # Virtuoso's default ResultSetMaxRows; a store with a lower one halves it as it must
 
@@ -64,3 +67,31 @@ def read_graph(client: RemoteClient, graph: str, page_rows: int = DUMP_PAGE_ROWS
         raise StoreError(f"read {len(triples)} distinct triples of the {expected} in {graph} (the store's pages "
                          "shifted while they were read); nothing was dumped")
     return triples
+
+
+def dump_graphs(client: RemoteClient, iris: Iris, graphs: Sequence[str]) -> bytes:
+    """Every quad of ``graphs`` as sorted N-Quads lines, all of one build.
+
+    Raises
+    ------
+    StoreError
+        If a graph cannot be read whole, or a build switched the live graphs while they were read.
+    """
+    before = read_build_id(client, iris)
+    quads = [ox.Quad(_node(s.kind, s.value), ox.NamedNode(p.value), _object(o), ox.NamedNode(graph))
+             for graph in graphs for s, p, o in read_graph(client, graph)]
+    if read_build_id(client, iris) != before:
+        raise StoreError("a build switched the store's graphs while they were read; dump again")
+    return b"".join(sorted((ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").splitlines(keepends=True)))
+
+
+def _node(kind: str, value: str) -> ox.NamedNode | ox.BlankNode:
+    return ox.BlankNode(value) if kind == "bnode" else ox.NamedNode(value)
+
+
+def _object(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if term.kind != "literal":
+        return _node(term.kind, term.value)
+    if term.language:
+        return ox.Literal(term.value, language=term.language)
+    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
