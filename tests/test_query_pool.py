@@ -8,9 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from clustergraph.query_runner import (
-    Limits, QueryJob, QueryTimeout, ResultCache, ServerBusy, WorkerConfig, WorkerPool,
-)
+from clustergraph.fair_queue import QueryTimeout, ServerBusy
+from clustergraph.query_runner import Limits, QueryJob, ResultCache, WorkerConfig, WorkerPool
 from clustergraph.settings import Settings
 from clustergraph.store import Answer, backend_for
 

@@ -9,26 +9,33 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
 
 from clustergraph.build import BuildResult
 from clustergraph.errors import CostRefused, QueryError, ResultCut, SettingError, StoreError
+from clustergraph.fair_queue import QueryTimeout, ServerBusy
 from clustergraph.identity import Iris
 from clustergraph.network.extract import Filters, build_network
+from clustergraph.publish import dumps_dir
 from clustergraph.query_library import load_queries
-from clustergraph.query_runner import Limits, QueryJob, QueryTimeout, ServerBusy
+from clustergraph.query_runner import Limits, QueryJob
 from clustergraph.remote_runner import RemotePool
 from clustergraph.settings import Settings
-from clustergraph.store import Caps, GraphStore, Query, RemoteBackend, RemoteStore, Row, backend_for, memory_store
+from clustergraph.store import (Answer, Caps, GraphStore, Query, RemoteBackend, RemoteStore, Row, backend_for,
+                                memory_store)
 from clustergraph.store.remote import remote_graphs
 from clustergraph.store.remote_answers import check_answer
 from clustergraph.store.remote_client import Credentials, Endpoints, RemoteClient
+from clustergraph.store.remote_dump import pages
 from clustergraph.store.remote_publish import publish_remote, read_build_id, split_graphs, whole_store_select
 from virtuoso import ServerLimits, Virtuoso, binaries, free_port, run_isql, running_virtuoso
 
@@ -78,6 +85,19 @@ def test_endpoints_are_derived_for_virtuoso_or_set(url: str, update: str | None,
 def test_endpoints_that_cannot_be_derived_are_refused(url: str) -> None:
     with pytest.raises(SettingError, match="store"):
         Endpoints.derive(url)
+
+
+def test_the_remote_store_asks_by_the_form_the_guard_read() -> None:
+    """The form comes with the query (no HTTP is sent for these: the port is closed)."""
+    store = RemoteStore(RemoteClient(Endpoints.derive("http://127.0.0.1:1/sparql"), timeout=2), ("http://e.org/g",),
+                        "http://e.org/e")
+    with pytest.raises(QueryError, match="form as the guard read it"):
+        store.answer(Query("SELECT * WHERE { ?s ?p ?o }"), "text/csv")
+    with pytest.raises(QueryError, match="form is UPDATE"):
+        store.answer(Query("CLEAR ALL", form="UPDATE"), "text/csv")
+    with pytest.raises(StoreError, match="did not answer"):  # a form it knows: it asks the store
+        store.answer(Query("SELECT * WHERE { ?s ?p ?o }", form="SELECT"), "text/csv")
+    store.client.close()
 
 
 def test_personal_data_never_goes_to_a_remote_store() -> None:
@@ -218,7 +238,7 @@ def test_catalogue_answers_the_same_on_both_stores(name: str, remote: RemoteStor
 def test_answers_are_the_same_bytes_on_both_stores(text: str, media_type: str, remote: RemoteStore,
                                                    store: GraphStore) -> None:
     query = Query("PREFIX cg: <https://w3id.org/clustergraph/ontology#>\n"
-                  "PREFIX dct: <http://purl.org/dc/terms/>\n" + text)
+                  "PREFIX dct: <http://purl.org/dc/terms/>\n" + text, form=text.split(None, 1)[0])
     caps = Caps(1000) if text.startswith("CONSTRUCT") else Caps(40)  # a graph's first 40 triples are the engine's
     here, there = store.answer(query, media_type, caps), remote.answer(query, media_type, caps)
     if text.startswith("CONSTRUCT"):  # graph results come in the engine's order: compare them as sets of lines
@@ -242,11 +262,118 @@ def test_a_cut_result_is_an_error_not_a_short_answer(remote: RemoteStore) -> Non
     everything = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
     with pytest.raises(ResultCut, match=str(ROW_LIMIT)):
         remote.select(everything)
+    query = Query(everything, form="SELECT")
     with pytest.raises(ResultCut):
-        remote.answer(Query(everything), "text/csv", Caps(max_rows=ROW_LIMIT))
-    capped = remote.answer(Query(everything), "text/csv", Caps(max_rows=ROW_LIMIT - 1))  # we cut first: said so
+        remote.answer(query, "text/csv", Caps(max_rows=ROW_LIMIT))
+    capped = remote.answer(query, "text/csv", Caps(max_rows=ROW_LIMIT - 1))  # we cut first: said so
     assert (capped.rows, capped.cut_by) == (ROW_LIMIT - 1, "rows")
     assert len(remote.select(f"{everything} LIMIT {ROW_LIMIT - 1}")) == ROW_LIMIT - 1
+    graph = Query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", form="CONSTRUCT")
+    with pytest.raises(ResultCut, match="triples"):  # Virtuoso sends ROW_LIMIT + 1 triples and no header
+        remote.answer(graph, "application/n-triples", Caps(max_rows=10 * ROW_LIMIT))
+    capped = remote.answer(graph, "application/n-triples", Caps(max_rows=ROW_LIMIT - 1))
+    assert (capped.rows, capped.cut_by) == (ROW_LIMIT - 1, "rows")
+
+
+@pytest.mark.slow
+def test_a_dump_reads_every_quad_in_pages_under_the_row_limit(built_remote: Settings, remote: RemoteStore) -> None:
+    """The graph holds several times ROW_LIMIT triples, more than any one result the store gives."""
+    graphs = remote_graphs(built_remote)
+    built = [line for line in (dumps_dir(built_remote) / "clustergraph.nq").read_bytes().splitlines(keepends=True)
+             if line.rsplit(b" ", 2)[-2].strip(b"<>").decode() in graphs]
+    assert len(built) > 3 * ROW_LIMIT
+    dumped = RemoteBackend(built_remote).read_back()
+    assert dumped.splitlines(keepends=True) == sorted(built)
+    public = next(graph for graph, name in graphs.items() if name == "public")
+    read = list(pages(remote.client, public))  # pages of 10 000, 5 000 and 2 500 rows are cut; 1 250 are not
+    assert len(read) > 2 and {len(page) for page in read[:-1]} == {1_250}
+
+
+class HeldProxy:
+    """A real HTTP server on 127.0.0.1 in front of Virtuoso's query endpoint: it notes the label each query ends
+    with (``# a1``) in the order queries arrive, and holds the one labelled ``held`` until ``release`` is set."""
+
+    def __init__(self, target: str, held: str, labels: tuple[str, ...]) -> None:
+        self.arrived = {label: threading.Event() for label in labels}
+        self.order: list[str] = []
+        self.release = threading.Event()
+        proxy = self
+
+        class Forward(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                label = parse_qs(body.decode())["query"][0].rsplit("#", 1)[1].strip()
+                proxy.order.append(label)
+                proxy.arrived[label].set()
+                if label == held:
+                    proxy.release.wait(120)
+                answer = httpx.post(target, content=body, timeout=60, headers={
+                    "Content-Type": self.headers["Content-Type"], "Accept": self.headers["Accept"]})
+                self.send_response(answer.status_code)
+                self.send_header("Content-Type", answer.headers["content-type"])
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet."""
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.slow
+def test_export_dcat_from_a_remote_store_dumps_what_the_store_holds(built_remote: Settings, virtuoso: Virtuoso,
+                                                                   tmp_path: Path) -> None:
+    """On a machine without the build (an empty build directory), the dumps come from the store, byte for byte
+    those the build wrote."""
+    env = {**os.environ, "CLUSTERGRAPH_PROJECT_DIR": str(built_remote.project_dir),
+           "CLUSTERGRAPH_BUILD_DIR": str(tmp_path / "no-build")}
+    done = subprocess.run([sys.executable, "-m", "clustergraph", "export", "dcat", "--store", virtuoso.url, "--out",
+                           str(tmp_path / "portal"), "--allow-local-urls"], env=env, capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert not (tmp_path / "no-build").exists()
+    for name in ("clustergraph.nq", "clustergraph.ttl"):
+        assert (tmp_path / "portal" / name).read_bytes() == (dumps_dir(built_remote) / name).read_bytes(), name
+    assert "clustergraph.nq" in (tmp_path / "portal" / "catalog.ttl").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_remote_pool_hands_a_free_runner_to_a_client_holding_none(virtuoso: Virtuoso) -> None:
+    """Two runners: client a holds one (its query held at the proxy), so its second query waits and client b's,
+    sent later, takes the other runner; the pool's fair queue decides it, the real store answers all three."""
+    proxy = HeldProxy(virtuoso.url, held="a1", labels=("a1", "a2", "b1"))
+    store = RemoteStore(RemoteClient(Endpoints.derive(proxy.url), timeout=60), ("http://e.org/g",), "http://e.org/e")
+    pool = RemotePool(store, Limits(), concurrency=2, timeout=120, max_queued_per_client=8)
+
+    def job(label: str) -> QueryJob:
+        return QueryJob(f"ASK {{ ?s ?p ?o }} # {label}", "application/sparql-results+json")
+
+    async def scenario() -> tuple[list[str], list[Answer]]:
+        a1 = asyncio.create_task(pool.run(job("a1"), "a"))
+        assert await asyncio.to_thread(proxy.arrived["a1"].wait, 60)
+        a2 = asyncio.create_task(pool.run(job("a2"), "a"))
+        await asyncio.sleep(0)  # a2 is queued (a client's share of two runners is one)
+        b1 = asyncio.create_task(pool.run(job("b1"), "b"))
+        assert await asyncio.to_thread(proxy.arrived["b1"].wait, 60), "b waited behind a's second query"
+        while_held = list(proxy.order)
+        proxy.release.set()
+        return while_held, list(await asyncio.gather(a1, a2, b1))
+
+    try:
+        while_held, answers = asyncio.run(scenario())
+    finally:
+        proxy.close()
+        store.client.close()
+    assert while_held == ["a1", "b1"] and proxy.order == ["a1", "b1", "a2"]
+    assert all(answer.body == b'{"head":{},"boolean":false}' for answer in answers), answers
 
 
 @pytest.mark.slow

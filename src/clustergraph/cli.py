@@ -22,7 +22,7 @@ from clustergraph.curation_check import check_curation
 from clustergraph.parse_report import parse_report_lines
 from clustergraph.errors import (ClusterGraphError, CurationError, NotFound, QueryError, SettingError, StoreError,
                                  ValidationFailed)
-from clustergraph.dumps import describe_dumps
+from clustergraph.dumps import describe_dumps, write_dumps
 from clustergraph.external import publish_file
 from clustergraph.evidence import register_hits, uncovered_hits
 from clustergraph.mqa import score_catalogue
@@ -34,7 +34,7 @@ from clustergraph.records import Guidebook, parse_guidebook
 from clustergraph.settings import Settings, get_settings
 from clustergraph.source import read_source
 from clustergraph.sparql_guard import inspect_request
-from clustergraph.store import GraphStore, Query, Solutions, backend_for
+from clustergraph.store import GraphStore, Query, RemoteBackend, Solutions, backend_for
 from clustergraph.tables import write_tables
 from clustergraph.validate import validate_catalogue
 
@@ -223,7 +223,7 @@ def query_command(
             _print_table(reader.select(query.text))
         else:
             media_type = QUERY_OUTPUT[form in ("CONSTRUCT", "DESCRIBE"), output]
-            sys.stdout.write(reader.answer(Query(query.text), media_type).body.decode("utf-8"))
+            sys.stdout.write(reader.answer(Query(query.text, form=form), media_type).body.decode("utf-8"))
     except ClusterGraphError as error:
         _fail(error)
 
@@ -371,19 +371,29 @@ def export_dcat_command(
                                           help="Write the catalogue even if its URLs point at this machine."),
     store: str = typer.Option(None, "--store", metavar="URL", help=STORE_HELP),
 ) -> None:
-    """Write the DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD) and the dumps it describes."""
+    """Write the DCAT-AP 3 catalogue (Turtle, RDF/XML, JSON-LD) and the dumps it describes (from a remote
+    store, its graphs read back, so they are of the build the store holds, whichever machine built it)."""
     settings = _settings(store)
     root = (public_url or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    dumps = dumps_dir(settings)
     try:
         check_public_url(root, allow_local_urls)
-        graph = catalogue_graph(settings, backend_for(settings).open().select_values, root)
+        if settings.store:
+            out.mkdir(parents=True, exist_ok=True)
+            read_back = out / ".read-back.nq"  # sorted N-Quads; the N-Quads dump becomes a second link to it
+            read_back.write_bytes(RemoteBackend(settings).read_back())
+            write_dumps(read_back, out)
+            read_back.unlink()
+            dumps = out
+        graph = catalogue_graph(settings, backend_for(settings).open().select_values, root, dumps)
         report = validate_catalogue(graph, settings.path(settings.dcat_ap_shapes_dir)) if validate or mqa else None
     except ClusterGraphError as error:
         _fail(error)
     for path in write_catalogue(graph, out):
         typer.echo(f"wrote {path}")
-    for dump in describe_dumps(dumps_dir(settings)):
-        shutil.copyfile(dump.path, out / dump.format.file_name)
+    for dump in describe_dumps(dumps):
+        if dumps != out:
+            shutil.copyfile(dump.path, out / dump.format.file_name)
         typer.echo(f"wrote {out / dump.format.file_name} ({dump.byte_size} bytes, sha256 {dump.sha256[:16]}…)")
     if report is not None and validate:
         typer.echo(f"DCAT-AP 3.0.1: {'conforms' if report.conforms else 'VIOLATIONS'}")

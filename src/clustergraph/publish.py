@@ -27,17 +27,19 @@ def dumps_dir(settings: Settings) -> Path:
     return settings.path(settings.build_dir) / CURRENT / DUMPS
 
 
-def catalogue_graph(settings: Settings, select: Select, public_url: str) -> Graph:
-    """The DCAT-AP catalogue of the current build, with download URLs under ``public_url``.
+def catalogue_graph(settings: Settings, select: Select, public_url: str, directory: Path | None = None) -> Graph:
+    """The DCAT-AP catalogue of the current build, with download URLs under ``public_url``, describing the dumps
+    in ``directory`` (default: the build's).
 
     Raises
     ------
     NotFound
-        If the build has left no dumps (run ``clustergraph build``).
+        If there are no dumps (run ``clustergraph build``).
     """
-    dumps = describe_dumps(dumps_dir(settings))
+    directory = directory or dumps_dir(settings)
+    dumps = describe_dumps(directory)
     if not dumps:
-        raise NotFound(f"no dumps in {dumps_dir(settings)}: run 'clustergraph build' first")
+        raise NotFound(f"no dumps in {directory}: run 'clustergraph build' first")
     meta = read_catalogue_meta(settings.path(settings.catalogue_file))
     statistics = gather_statistics(select)
     return build_catalogue(meta, dumps, public_url, settings.base_iri, statistics.triples,

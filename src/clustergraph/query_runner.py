@@ -9,30 +9,28 @@ core, eat memory or overflow the stack. So every query runs in a worker process 
 - is killed and replaced when its query runs past the time limit, uses more memory than allowed, or the
   client that asked went away.
 
-Answers are capped in rows and in bytes; a cut answer says so. Waiting requests are asyncio futures, not
-threads, in a queue per client. The next job comes from the client that used the least worker time lately (fair
-by time, not by turns: a client sending ten-second queries does not get the same share as one sending
-ten-millisecond ones), no client runs on every worker at once, and waiting counts against the time
-limit.
+Answers are capped in rows and in bytes; a cut answer says so. Requests wait in the fair queue the remote
+store's pool shares (``fair_queue``): fair between clients by the workers they hold and the worker time they used
+lately, bounded per client, and waiting counts against the time limit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import multiprocessing
 import os
 import threading
 import time
-from collections import Counter, OrderedDict, deque
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any
 
 from clustergraph.errors import ClusterGraphError, QueryError, StoreError
+from clustergraph.fair_queue import FairQueue, QueryTimeout, Ticket
 from clustergraph.isolation import cut_network
 from clustergraph.sparql_guard import QueryRefused, inspect_request
 from clustergraph.store import Answer, Backend, Caps, GraphStore, Query
@@ -42,20 +40,11 @@ logger = logging.getLogger(__name__)
 # The engine parses and evaluates recursively; on this stack a 64 KiB request cannot overflow it.
 ENGINE_STACK_BYTES = 512 * 1024 * 1024
 MEMORY_POLL_SECONDS = 0.02
-USAGE_HALF_LIFE = 30.0
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
-
-
-class QueryTimeout(ClusterGraphError):
-    """The query ran (or waited) past the endpoint's time limit and was stopped."""
 
 
 class QueryTooLarge(ClusterGraphError):
     """The query used more memory than a worker may; it was stopped."""
-
-
-class ServerBusy(ClusterGraphError):
-    """The caller already has as many queries waiting as one client may."""
 
 
 class EngineCrashed(ClusterGraphError):
@@ -92,7 +81,8 @@ def execute(store: GraphStore, job: QueryJob, limits: Limits = Limits()) -> Answ
         If the guard refuses it, it does not parse, or its result kind cannot be written in ``job.media_type``.
     """
     inspected = inspect_request(job.text, limits.max_query_bytes, limits.max_query_depth)
-    query = Query(job.text, job.default_graphs, job.named_graphs, job.base_iri, inspected.names_dataset)
+    query = Query(job.text, job.default_graphs, job.named_graphs, job.base_iri, inspected.names_dataset,
+                  inspected.form)
     return store.answer(query, job.media_type, Caps(job.max_rows, limits.max_bytes))
 
 
@@ -170,22 +160,17 @@ class _Worker:
         self.connection.close()
 
 
-@dataclass
-class _Pending:
-    """A job for build ``version`` waiting in a client's queue, or running; ``cancelled`` is set when its caller
-    went away."""
+@dataclass(frozen=True)
+class _Run:
+    """A job for build ``version``, as a ticket of the fair queue carries it to a worker."""
 
     job: QueryJob
     version: str
-    client: str
-    future: asyncio.Future[Answer]
-    enqueued: float
-    started: float = 0.0
-    cancelled: threading.Event = field(default_factory=threading.Event)
 
 
 class WorkerPool:
-    """A fixed number of query workers behind a fair queue; ``run`` is a coroutine on the server's loop.
+    """A fixed number of query workers behind a fair queue (``fair_queue``); ``run`` is a coroutine on the
+    server's loop.
 
     Each worker has one thread that talks to it, so waiting requests hold no thread: static files, pages and
     cached answers are served while every worker is busy.
@@ -197,13 +182,7 @@ class WorkerPool:
         self._config = config
         self.timeout = timeout
         self.memory_bytes = memory_bytes
-        self.max_queued_per_client = max_queued_per_client
-        self._queues: OrderedDict[str, deque[_Pending]] = OrderedDict()
-        self._active: dict[str, int] = {}
-        self._running: Counter[str] = Counter()
-        self._used: dict[str, tuple[float, float]] = {}
-        # A client runs on at most all workers but one, so one is always left for everybody else.
-        self._share = max(1, size - 1)
+        self._queue: FairQueue[_Run] = FairQueue(size, max_queued_per_client, timeout, self._start)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="query-worker")
         self._workers: set[_Worker] = set()
         self._closed = False
@@ -225,7 +204,7 @@ class WorkerPool:
         Raises
         ------
         ServerBusy
-            If the client already has ``max_queued_per_client`` queries waiting or running.
+            If the client already has too many queries waiting or running.
         QueryTimeout
             If it waited and ran past the time limit (a running query's worker is replaced).
         QueryTooLarge
@@ -235,91 +214,26 @@ class WorkerPool:
         QueryError, StoreError
             As the worker reported them.
         """
-        if self._active.get(client, 0) >= self.max_queued_per_client:
-            raise ServerBusy(f"you have {self._active[client]} queries waiting or running; this endpoint takes "
-                             f"at most {self.max_queued_per_client} per client at a time")
-        version = version or self._config.backend.build_id()
-        pending = _Pending(job, version, client, asyncio.get_running_loop().create_future(), time.monotonic())
-        self._active[client] = self._active.get(client, 0) + 1
-        self._queues.setdefault(client, deque()).append(pending)
-        try:
-            self._dispatch()
-            return await asyncio.shield(pending.future)
-        except asyncio.CancelledError:
-            pending.cancelled.set()
-            raise
-        finally:
-            self._active[client] -= 1
-            if not self._active[client]:
-                del self._active[client]
-            queue = self._queues.get(client)
-            if queue is not None and pending in queue:
-                queue.remove(pending)
-            if queue is not None and not queue:
-                del self._queues[client]
+        return await self._queue.run(client, _Run(job, version or self._config.backend.build_id()))
 
-    def _usage(self, client: str, now: float) -> float:
-        """Worker seconds ``client`` used lately: each second counts half after ``USAGE_HALF_LIFE`` seconds."""
-        used, since = self._used.get(client, (0.0, now))
-        return used * math.pow(0.5, (now - since) / USAGE_HALF_LIFE)
+    def _start(self, ticket: Ticket[_Run], remaining: float) -> None:
+        """Hand ``ticket`` to an idle worker through its thread; the queue hears when the worker is free."""
+        worker = self._idle.pop()
+        done = asyncio.get_running_loop().run_in_executor(self._executor, self._exchange, worker, ticket, remaining)
+        done.add_done_callback(partial(self._finished, ticket=ticket))
 
-    def _next(self) -> _Pending | None:
-        """The oldest waiting job of the client whose worker time used lately, less the time its oldest job has
-        waited, is least, among those running fewer than their share of workers; among equals, the one whose
-        turn it is (it then goes to the back of the line)."""
-        now = time.monotonic()
-        candidates = []
-        for order, (client, queue) in enumerate(self._queues.items()):
-            while queue and queue[0].cancelled.is_set():
-                queue.popleft()
-            if queue and self._running[client] < self._share:  # waiting earns credit: nobody starves
-                candidates.append((self._usage(client, now) - (now - queue[0].enqueued), order, client))
-        if not candidates:
-            return None
-        client = min(candidates)[2]
-        self._queues.move_to_end(client)
-        self._running[client] += 1
-        return self._queues[client].popleft()
-
-    def _dispatch(self) -> None:
-        """Give idle workers the next jobs; a job whose wait used up the time limit fails without running."""
-        loop = asyncio.get_running_loop()
-        while self._idle and not self._closed:
-            pending = self._next()
-            if pending is None:
-                return
-            remaining = self.timeout - (time.monotonic() - pending.enqueued)
-            if remaining <= 0:
-                self._running[pending.client] -= 1
-                pending.future.set_exception(QueryTimeout(
-                    f"the query waited {self.timeout:g} s for a free worker; the server is busy, try again"))
-                continue
-            worker = self._idle.pop()
-            pending.started = time.monotonic()
-            done = loop.run_in_executor(self._executor, self._exchange, worker, pending, remaining)
-            done.add_done_callback(partial(self._finished, pending=pending))
-
-    def _finished(self, finished: asyncio.Future[tuple[_Worker, Any]], *, pending: _Pending) -> None:
+    def _finished(self, finished: asyncio.Future[tuple[_Worker, Any]], *, ticket: Ticket[_Run]) -> None:
         worker, outcome = finished.result()
         self._idle.append(worker)
-        now = time.monotonic()
-        self._used[pending.client] = (self._usage(pending.client, now) + now - pending.started, now)
-        self._running[pending.client] -= 1
-        if pending.cancelled.is_set():
-            pending.future.cancel()
-        elif isinstance(outcome, BaseException):
-            pending.future.set_exception(outcome)
-        else:
-            pending.future.set_result(outcome)
-        self._dispatch()
+        self._queue.finished(ticket, outcome)
 
-    def _exchange(self, worker: _Worker, pending: _Pending, remaining: float) -> tuple[_Worker, Any]:
+    def _exchange(self, worker: _Worker, ticket: Ticket[_Run], remaining: float) -> tuple[_Worker, Any]:
         """Send one job and wait for it, watching time, memory and the caller; on a thread of its own."""
         try:
-            worker.connection.send((pending.version, pending.job))
+            worker.connection.send((ticket.work.version, ticket.work.job))
             deadline = time.monotonic() + remaining
             while not worker.connection.poll(MEMORY_POLL_SECONDS):
-                if pending.cancelled.is_set():
+                if ticket.cancelled.is_set():
                     return self._replace(worker), QueryTimeout("the client went away; the query was stopped")
                 if time.monotonic() > deadline:
                     return self._replace(worker), QueryTimeout(
@@ -343,7 +257,7 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop every worker, the idle ones and those running a query."""
-        self._closed = True
+        self._closed = self._queue.closed = True
         for worker in list(self._workers):
             worker.stop()
         self._workers.clear()

@@ -5,7 +5,8 @@ cross it (``Term``, ``Row``, ``Solutions``, ``Query``, ``Caps``, ``Answer``); ``
 pyoxigraph, ``native`` writes answers with the engine's own serialisers, ``quads`` writes the build's N-Quads, ``staging`` is
 the store a build fills, derives into, checks and dumps;
 ``remote`` implements it on a remote SPARQL 1.1 store (``remote_client`` talks HTTP, ``remote_answers`` undoes
-Virtuoso's dialect, ``remote_publish`` switches a store to a new build).
+Virtuoso's dialect, ``remote_publish`` switches a store to a new build, ``remote_dump`` reads its graphs back
+in pages).
 """
 
 from __future__ import annotations

@@ -60,13 +60,20 @@ class Solutions:
 @dataclass(frozen=True)
 class Query:
     """A query and its dataset: the protocol's ``default-graph-uri`` / ``named-graph-uri`` (None: not given),
-    whether the query names its own dataset (FROM / FROM NAMED), and the base IRI for relative IRIs."""
+    whether the query names its own dataset (FROM / FROM NAMED), the base IRI for relative IRIs, and its form
+    (SELECT, ASK, CONSTRUCT or DESCRIBE).
+
+    ``names_dataset`` and ``form`` are what the guard (``sparql_guard.inspect_request``) read, so no backend reads
+    the text again: an embedded engine learns the form from its own parse, a remote store must know it to ask for
+    solutions or triples, and refuses a query whose form is not given (None).
+    """
 
     text: str
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     base_iri: str | None = None
     names_dataset: bool = False
+    form: str | None = None
 
 
 @dataclass(frozen=True)

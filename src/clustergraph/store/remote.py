@@ -4,30 +4,30 @@ its live graphs (``RemoteStore``) and the builds kept there (``RemoteBackend``).
 Every query names its dataset explicitly (``default-graph-uri`` and ``named-graph-uri``: the visible graphs),
 so graphs a store holds beside ours — Virtuoso's own system graphs, a build's staging graphs, the build record —
 are outside it, as hidden graphs are in the embedded store. Answers come back in SPARQL JSON or N-Triples,
-Virtuoso's dialect undone (``remote_answers``), and are written in the requested format, within the caps, by
+Virtuoso's dialect undone (``remote_answers``; a graph answer that reached the store's row limit, which Virtuoso
+does not flag, is refused as cut), and are written in the requested format, within the caps, by
 the same engine serialisers as the embedded store's (``native``): the bytes mean the same on both stores.
 The personal-data graph never goes to a remote store, whose own endpoint anyone who reaches it may query.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from clustergraph.errors import QueryError, SettingError, StoreError
+from clustergraph.errors import QueryError, ResultCut, SettingError, StoreError
 from clustergraph.identity import PUBLIC_GRAPH_NAMES, Iris
 from clustergraph.settings import Settings
-from clustergraph.sparql_guard import inspect_request
 from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Solutions
 from clustergraph.store.native import serialise
 from clustergraph.store.remote_answers import read_ask, read_select, to_standard
 from clustergraph.store.remote_client import N_TRIPLES, SPARQL_JSON, Credentials, Endpoints, RemoteClient
+from clustergraph.store.remote_dump import dump_graphs
 from clustergraph.store.remote_publish import publish_remote, read_build_id
 
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
-NO_LIMIT = 1 << 40  # the guard's bounds are the caller's; here it only reads the query's form
 
 
 def remote_graphs(settings: Settings) -> dict[str, str]:
@@ -47,6 +47,8 @@ class RemoteStore:
     client: RemoteClient
     visible_graphs: tuple[str, ...]
     empty_graph: str
+    _uncut_up_to: int = field(default=0, init=False, repr=False)  # results this long are known to be whole
+    _cut_from: int | None = field(default=None, init=False, repr=False)  # results this long are known to be cut
 
     def _dataset(self, query: Query) -> tuple[list[str] | None, list[str] | None]:
         if query.default_graphs is None and query.named_graphs is None and query.names_dataset:
@@ -60,8 +62,17 @@ class RemoteStore:
         return narrowed(query.default_graphs), narrowed(query.named_graphs)
 
     def answer(self, query: Query, media_type: str, caps: Caps = NO_CAPS) -> Answer:
-        """Run ``query`` on the store and write its answer as ``media_type`` within ``caps``."""
-        form = inspect_request(query.text, NO_LIMIT, NO_LIMIT).form
+        """Run ``query`` on the store and write its answer as ``media_type`` within ``caps``.
+
+        Raises
+        ------
+        QueryError
+            If ``query.form`` (the form the guard read) is not given or is not a query's.
+        """
+        form = query.form
+        if form not in (*GRAPH_FORMS, "SELECT", "ASK"):
+            raise QueryError(f"a remote store answers SELECT, ASK, CONSTRUCT and DESCRIBE; this query's form is {form}"
+                             if form else "a remote store needs the query's form as the guard read it")
         default, named = self._dataset(query)
         if form in GRAPH_FORMS:
             body = self.client.query(query.text, N_TRIPLES, default, named, query.base_iri, caps.max_rows)
@@ -70,12 +81,35 @@ class RemoteStore:
                 graph.bulk_load(input=body, format=ox.RdfFormat.N_TRIPLES)
             except SyntaxError as exc:
                 raise StoreError(f"the store's N-Triples do not parse: {exc}") from exc
+            triples = sum(1 for line in body.splitlines() if line.strip())
+            if (caps.max_rows is None or triples <= caps.max_rows) and self._cuts(triples):
+                raise ResultCut(f"the store's answer of {triples} triples reached its row limit (Virtuoso's "
+                                "ResultSetMaxRows, which cuts a graph silently): raise that limit or narrow the query")
             return serialise(graph.query("CONSTRUCT WHERE { ?s ?p ?o }"), media_type, caps)
-        if form not in ("SELECT", "ASK"):
-            raise QueryError(f"a {form} is not a query")
         body = self.client.query(query.text, SPARQL_JSON, default, named, query.base_iri, caps.max_rows)
         result = ox.parse_query_results(to_standard(body, form == "ASK"), format=ox.QueryResultsFormat.JSON)
         return serialise(result, media_type, caps)
+
+    def _cuts(self, rows: int) -> bool:
+        """Whether the store cuts a result of ``rows`` rows, that is its row limit is ``rows`` or fewer.
+
+        Virtuoso cuts a CONSTRUCT or DESCRIBE at its limit without saying so, but says so of a SELECT: so the
+        limit is learnt from a SELECT of ``rows`` rows made of VALUES alone (no data read), and remembered.
+        """
+        if rows <= self._uncut_up_to:
+            return False
+        if self._cut_from is not None and rows >= self._cut_from:
+            return True
+        digits = " ".join(str(digit) for digit in range(10))
+        generated = " ".join(f"VALUES ?d{power} {{ {digits} }}" for power in range(max(1, len(str(rows)))))
+        try:
+            self.client.query(f"SELECT * WHERE {{ {generated} }} LIMIT {rows}", SPARQL_JSON, [self.empty_graph],
+                              [self.empty_graph], max_rows=rows)
+        except ResultCut:
+            self._cut_from = min(rows, self._cut_from or rows)
+            return True
+        self._uncut_up_to = rows
+        return False
 
     def _json(self, text: str) -> bytes:
         default, named = self._dataset(Query(text))
@@ -134,6 +168,20 @@ class RemoteBackend:
         if found is None:
             raise StoreError(f"no build in the store at {self.settings.store}: run 'clustergraph build --store' first")
         return found
+
+    def read_back(self) -> bytes:
+        """The live graphs as sorted N-Quads, read back from the store in pages (``remote_dump``).
+
+        Raises
+        ------
+        StoreError
+            If a graph cannot be read whole, or a build switched the live graphs while they were read.
+        """
+        client = self._client()
+        try:
+            return dump_graphs(client, Iris(self.settings.base_iri), sorted(remote_graphs(self.settings)))
+        finally:
+            client.close()
 
     def open(self, build_id: str | None = None) -> RemoteStore:
         """The live graphs (a remote store keeps one build: ``build_id`` is the one the caller read)."""

@@ -11,7 +11,9 @@ comparison, not only a byte:
 - an ASK answers as a SELECT of one variable ``__ASK_RETVAL``: one row (the integer 1) for true, none for false;
 - limits are signalled out of band: ``X-SPARQL-MaxRows`` when a result reached ``ResultSetMaxRows`` (the rest is
   dropped silently), ``X-SQL-State`` when an "anytime" query stopped at ``MaxQueryExecutionTime`` with partial
-  rows, and a 500 "The estimated execution time ... exceeds the limit" for ``MaxQueryCostEstimationTime``.
+  rows, and a 500 "The estimated execution time ... exceeds the limit" for ``MaxQueryCostEstimationTime``;
+  a CONSTRUCT (or a Graph Store GET) is cut at ``ResultSetMaxRows`` + 1 triples with no header at all, so
+  ``remote.RemoteStore`` learns the limit from a SELECT and ``remote_dump`` reads graphs in pages.
 
 Every one of them is undone or turned into an error here; a short answer never passes as a whole one.
 """

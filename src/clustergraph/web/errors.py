@@ -8,8 +8,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from clustergraph.errors import ClusterGraphError, CurationError, NotFound, QueryError, StoreError
+from clustergraph.fair_queue import QueryTimeout, ServerBusy
 from clustergraph.practice_index import SearchError
-from clustergraph.query_runner import EngineCrashed, QueryTimeout, QueryTooLarge, ServerBusy
+from clustergraph.query_runner import EngineCrashed, QueryTooLarge
 from clustergraph.web.conneg import negotiate
 from clustergraph.web.templates import render
 
