@@ -48,7 +48,7 @@ LOOKUPS = {
 # their keys (a hash join) instead of looking up one pattern per row of another, ten times faster on a disk store
 # of a million triples; every store answers them alike. Values shared by many rows are concatenated by the engine
 # (one row per collaboration, not one per collaboration x programme x practice): every value crossing into Python
-# costs, and IRIs and section ids hold no space.
+# costs, and IRIs and section ids hold no space (the separator is spelled out: Virtuoso has no default).
 
 ORGANISATIONS = """SELECT ?iri ?name ?type ?typeLabel ?country ?countryName ?region ?regionName ?practices WHERE {
   { SELECT ?iri WHERE { ?iri a org:Organization } }
@@ -74,16 +74,17 @@ LABELS = """SELECT ?iri ?label ?kind ?parent WHERE {
 
 COLLABORATIONS = """SELECT ?collaborators ?via ?programmes ?practices WHERE {{
   {{ SELECT ?link WHERE {{ ?link a cg:Collaboration }} }}
-  {{ SELECT ?link (GROUP_CONCAT(STR(?o)) AS ?collaborators) WHERE {{ ?link cg:collaborator ?o }} GROUP BY ?link }}
+  {{ SELECT ?link (GROUP_CONCAT(STR(?o); separator=" ") AS ?collaborators) WHERE {{ ?link cg:collaborator ?o }}
+     GROUP BY ?link }}
   {{ SELECT ?link ?via WHERE {{ ?link cg:via ?via }} }}
-  {{ SELECT ?link (GROUP_CONCAT(?practice) AS ?practices) WHERE {{
+  {{ SELECT ?link (GROUP_CONCAT(?practice; separator=" ") AS ?practices) WHERE {{
     {{ SELECT ?link ?p WHERE {{ ?link cg:evidenceFrom ?p }} }}
     {{ SELECT ?p ?practice WHERE {{ ?p cg:sectionId ?practice {practices} }} }} }} GROUP BY ?link }}
   {programmes}
   {filters}
 }}"""
 
-PROGRAMMES = """{{ SELECT ?link (GROUP_CONCAT(STR(?programme)) AS ?programmes) WHERE {{
+PROGRAMMES = """{{ SELECT ?link (GROUP_CONCAT(STR(?programme); separator=" ") AS ?programmes) WHERE {{
     {{ SELECT ?link ?programme WHERE {{ ?link cg:viaProgramme ?programme }} }}{within} }} GROUP BY ?link }}"""
 
 WITHIN = """
