@@ -42,13 +42,15 @@ def timed(step: Callable[[], Any]) -> tuple[float, Any]:
 
 def bench(label: str, store: GraphStore, picture: bool, rounds: int = 1) -> None:
     """Print one line per step for the unfiltered network of ``store`` (the extraction's median of ``rounds``)."""
-    runs = [timed(lambda: build_network(store.select_values, Filters())) for _ in range(rounds)]
-    network = runs[-1][1]
+    rounds_seconds = []
+    for _ in range(rounds):  # only the last network is kept: the others would slow the metrics' collections
+        seconds, network = timed(lambda: build_network(store.select_values, Filters()))
+        rounds_seconds.append(seconds)
     graph = network.graph
     print(f"\n{label}: {store.count()} triples -> {graph.number_of_nodes()} organisations, "
           f"{graph.number_of_edges()} pairs; betweenness {betweenness_method(graph)}")
-    each = f"  (rounds: {', '.join(f'{seconds:.3f}' for seconds, _ in runs)})" if rounds > 1 else ""
-    print(f"  {'extraction (SPARQL -> networkx)':<40} {statistics.median(s for s, _ in runs):>9.3f} s{each}")
+    each = f"  (rounds: {', '.join(f'{seconds:.3f}' for seconds in rounds_seconds)})" if rounds > 1 else ""
+    print(f"  {'extraction (SPARQL -> networkx)':<40} {statistics.median(rounds_seconds):>9.3f} s{each}")
     for name, metric in NODE_METRICS.items():
         print(f"  {name:<40} {timed(lambda: metric(graph))[0]:>9.3f} s")
     print(f"  {'louvain (1 seed)':<40} {timed(lambda: louvain(graph))[0]:>9.3f} s")
@@ -71,6 +73,8 @@ def main() -> None:
     parser.add_argument("--from-file", type=Path, help="benchmark this N-Quads file in an on-disk store instead")
     parser.add_argument("--rounds", type=int, default=3, help="extraction rounds with --from-file (default 3)")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     settings = Settings(project_dir=ROOT)
     hidden = hidden_graphs(settings)
     if args.from_file:
