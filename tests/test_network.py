@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
+from contextvars import ContextVar
 from pathlib import Path
 
 import networkx as nx
@@ -105,6 +107,26 @@ def test_filters_that_select_nothing_give_an_empty_network(store: GraphStore, tm
 def test_unknown_filter_values_are_refused(store: GraphStore, filters: Filters) -> None:
     with pytest.raises(UnknownFilter, match="known: "):
         build_network(store.select_values, filters)
+
+
+def test_the_reads_see_the_callers_context_and_the_collector_is_left_as_found(store: GraphStore) -> None:
+    build = ContextVar[str]("build")
+    build.set("b1")  # the web layer keeps the request's build id in a context variable
+    seen: list[str | None] = []
+
+    def select(query: str) -> list[dict[str, str]]:
+        seen.append(build.get(None))
+        return store.select_values(query)
+
+    build_network(select, Filters(programme="COSME"))
+    assert len(seen) >= 4 and set(seen) == {"b1"}  # the lookup and the three reads that run side by side
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_network(store.select_values, Filters())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_node_and_edge_attributes(everything: Analysis) -> None:

@@ -249,12 +249,16 @@ def test_answers_are_the_same_bytes_on_both_stores(text: str, media_type: str, r
 
 
 @pytest.mark.slow
-def test_network_extraction_is_the_same_on_both_stores(remote: RemoteStore, store: GraphStore) -> None:
-    here, there = build_network(store.select_values, Filters()), build_network(remote.select_values, Filters())
-    assert here.graph.number_of_edges() > 100
+@pytest.mark.parametrize("filters", [Filters(), Filters(programme="COSME"), Filters(country="RO", clusters_only=True),
+                                     Filters(ecosystem="Health", practice="3.1.15")])
+def test_network_extraction_is_the_same_on_both_stores(remote: RemoteStore, store: GraphStore,
+                                                       filters: Filters) -> None:
+    here, there = build_network(store.select_values, filters), build_network(remote.select_values, filters)
+    assert here.graph.number_of_edges() > (100 if filters == Filters() else 5)
     assert dict(here.graph.nodes(data=True)) == dict(there.graph.nodes(data=True))
     assert ({frozenset((a, b)): data for a, b, data in here.graph.edges(data=True)}
             == {frozenset((a, b)): data for a, b, data in there.graph.edges(data=True)})
+    assert here.collaborations == there.collaborations
 
 
 @pytest.mark.slow

@@ -78,6 +78,27 @@ def test_terms_say_what_sparql_json_says() -> None:
     assert all("unbound" not in row for row in solutions)
 
 
+def test_values_read_from_the_engines_tsv_are_the_terms_lexical_values() -> None:
+    view = memory_store(
+        b'<http://e.org/s> <http://e.org/p> "x \\"quoted\\"\\ttab\\nline \\\\ back"@en-GB .\n'
+        b'<http://e.org/s> <http://e.org/p> "-7"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        b'<http://e.org/s> <http://e.org/p> "007"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        b'<http://e.org/s> <http://e.org/p> "2.50"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
+        b'<http://e.org/s> <http://e.org/p> "1.5E3"^^<http://www.w3.org/2001/XMLSchema#double> .\n'
+        b'<http://e.org/s> <http://e.org/p> "true"^^<http://www.w3.org/2001/XMLSchema#boolean> .\n'
+        b'<http://e.org/s> <http://e.org/p> "2024-01-31"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+        b'<http://e.org/s> <http://e.org/p> "" .\n'
+        b'<http://e.org/s> <http://e.org/p> "caf\xc3\xa9 <tag> @en ^^x"^^<http://e.org/type> .\n'
+        b'<http://e.org/s> <http://e.org/p> <http://e.org/o?q=1#f> .\n'
+        b'<http://e.org/s> <http://e.org/p> _:b1 .\n')
+    for query in ("SELECT ?s ?o ?unbound WHERE { ?s ?p ?o } ORDER BY STR(?o)",
+                  "SELECT ?o (GROUP_CONCAT(STR(?o); separator='\\t') AS ?all) WHERE { ?s ?p ?o } GROUP BY ?o",
+                  "SELECT ?nothing WHERE { ?s ?p ?o }", "SELECT * WHERE { }", "SELECT ?s WHERE { ?s ?p 'absent' }"):
+        assert view.select_values(query) == view.select(query).values(), query
+    assert {'x "quoted"\ttab\nline \\ back', "", "caf\u00e9 <tag> @en ^^x", "http://e.org/o?q=1#f"} <= {
+        row["o"] for row in view.select_values("SELECT ?o WHERE { ?s ?p ?o }")}
+
+
 @pytest.fixture(scope="module")
 def numbered() -> GraphStore:
     """2 000 subjects whose literals hold the characters formats escape: line breaks, tabs, quotes, commas."""

@@ -20,6 +20,7 @@ from clustergraph.errors import QueryError, StoreError
 from clustergraph.generations import CURRENT, GENERATIONS, current_build_id
 from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Row, Solutions, Term
 from clustergraph.store.native import QueryResult, serialise
+from clustergraph.store.values import solution_values
 from clustergraph.timing import timed
 
 logger = logging.getLogger(__name__)
@@ -81,19 +82,23 @@ class OxigraphStore:
         """Run ``query`` and let the engine serialise it as ``media_type`` within ``caps``."""
         return serialise(self._run(query), media_type, caps)
 
-    def select(self, text: str) -> Solutions:
-        """A SELECT's variables and rows as the store's own terms."""
+    def _solutions(self, text: str) -> ox.QuerySolutions:
         result = self._run(Query(text))
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("this query is not a SELECT")
+        return result
+
+    def select(self, text: str) -> Solutions:
+        """A SELECT's variables and rows as the store's own terms."""
+        result = self._solutions(text)
         names = tuple(variable.value for variable in result.variables)
         rows = tuple(Row((name, _term(term)) for name in names if (term := solution[name]) is not None)
                      for solution in result)
         return Solutions(names, rows)
 
     def select_values(self, text: str) -> list[dict[str, str]]:
-        """A SELECT's rows as {variable: lexical value} (unbound variables left out)."""
-        return self.select(text).values()
+        """A SELECT's rows as {variable: lexical value} (unbound variables left out), read from the engine's TSV."""
+        return solution_values(self._solutions(text))
 
     def ask(self, text: str) -> bool:
         """An ASK's answer."""
