@@ -241,18 +241,16 @@ def publish_dataset(settings: Settings, quads: Quads, parse_report: str = "", wa
         generation = start_generation(build_dir)
         try:
             (generation / PARSE_REPORT_FILE).write_text(parse_report, encoding="utf-8")
-            dataset, unsorted = generation / DATASET_FILE, generation / UNSORTED_FILE
             staged = stage(settings, quads)
             try:
                 report = check(staged.view().select_values) if check else None
                 if report is not None and not report.conforms:
                     raise ValidationFailed(report.text)
-                staged.write_quads(unsorted)
+                staged.write_quads(generation / UNSORTED_FILE)
                 triples = staged.view().count()
             finally:
                 staged.close()
-            sort_nquads(unsorted, dataset)
-            unsorted.unlink()
+            dataset = sort_dataset(generation)
             with ThreadPoolExecutor(max_workers=1) as loader:  # the engine loads without the GIL meanwhile
                 loading = loader.submit(backend_for(settings, personal=False).load, dataset, generation)
                 write_dumps(dataset, generation / DUMPS)
@@ -266,6 +264,15 @@ def publish_dataset(settings: Settings, quads: Quads, parse_report: str = "", wa
             shutil.rmtree(generation, ignore_errors=True)
             raise
         return Published(publish_generation(build_dir, generation), report, triples)
+
+
+def sort_dataset(generation: Path) -> Path:
+    """Sort the quads a staged store wrote to ``generation``'s ``unsorted.nq`` into its ``dataset.nq`` (the file
+    the dumps and the stores are made from, whose bytes depend only on the data) and return that path."""
+    unsorted, dataset = generation / UNSORTED_FILE, generation / DATASET_FILE
+    sort_nquads(unsorted, dataset)
+    unsorted.unlink()
+    return dataset
 
 
 def _load_personal(settings: Settings, quads: Quads, generation: Path) -> None:

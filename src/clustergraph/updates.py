@@ -12,12 +12,12 @@ import logging
 import shutil
 from pathlib import Path
 
-from clustergraph.build import DATASET_FILE, PARSE_REPORT_FILE, UNSORTED_FILE, add_derived_facts
+from clustergraph.build import PARSE_REPORT_FILE, UNSORTED_FILE, add_derived_facts, sort_dataset
 from clustergraph.dumps import write_dumps
 from clustergraph.generations import (DUMPS, PERSONAL_STORE, STORE, build_lock, current_generation,
                                       publish_generation, start_generation)
 from clustergraph.settings import Settings
-from clustergraph.store import StagedStore, backend_for, sort_nquads
+from clustergraph.store import StagedStore, backend_for
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,4 @@ def _rederive(settings: Settings, store_dir: Path, dumps_of: Path | None) -> Non
     finally:
         staged.close()
     if dumps_of is not None:
-        sort_nquads(dumps_of / UNSORTED_FILE, dumps_of / DATASET_FILE)
-        (dumps_of / UNSORTED_FILE).unlink()
-        write_dumps(dumps_of / DATASET_FILE, dumps_of / DUMPS)
+        write_dumps(sort_dataset(dumps_of), dumps_of / DUMPS)
