@@ -1,9 +1,10 @@
 """The pipeline: source -> records -> curation -> RDF -> validate -> store, one function per step.
 
 Nothing a server answers from changes until every step has passed: the graph's public quads go into a staged
-in-memory store, the derivation rules add their facts there and validation reads it (``validate_store``);
-only a conforming graph is written into a new generation (sorted N-Quads, dumps, the store), and only then
-does a remote store take the graphs or one rename publish the generation (see ``generations``). Past the
+in-memory store and the derivation rules add their facts there; validation then reads it (``validate_store``)
+while the new generation's files (sorted N-Quads, dumps) and store are written from it, and only a conforming
+graph goes live: a remote store switches its graphs, or one rename publishes the generation (see
+``generations``). Past the
 assembly of the guidebook's own triples the graph is held by the engine, never as Python objects, so a graph
 made elsewhere (``external``) is published the same way at any size.
 """
@@ -14,7 +15,8 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -35,7 +37,7 @@ from clustergraph.settings import Settings
 from clustergraph.source import SourceMeta, read_source, read_source_meta
 from clustergraph.generations import DUMPS, STORE, build_lock, publish_generation, start_generation
 from clustergraph.shape_queries import Select
-from clustergraph.store import Quads, StagedStore, backend_for, sort_nquads, to_nquads
+from clustergraph.store import Backend, Quads, StagedStore, backend_for, sort_nquads, to_nquads
 from clustergraph.timing import timed
 from clustergraph.validate import Report, load_shapes, validate_store
 
@@ -44,7 +46,6 @@ logger = logging.getLogger(__name__)
 DATASET_FILE = "dataset.nq"
 PARSE_REPORT_FILE = "parse-report.txt"
 UNSORTED_FILE = "unsorted.nq"
-EVERYTHING_FILE = "everything.nq"
 
 
 @dataclass(frozen=True)
@@ -221,11 +222,12 @@ def publish_dataset(settings: Settings, quads: Quads, parse_report: str = "", wa
                     check: Check | None = None) -> Published:
     """Stage ``quads`` (N-Quads bytes or file), derive, check, and publish them as a new generation.
 
-    The staged store is in memory; with ``check``, it is validated before anything is written: a graph that
-    does not conform never reaches the embedded store nor a remote one (whose loading switches graphs as its
-    last step), and the staged generation is removed. The engine then writes the public quads to a file, which
-    is sorted on disk (``dataset.nq``, also the N-Quads dump); the other dumps and the served store are made
-    from it.
+    The staged store is in memory. Once its derived facts are in, three things run side by side, since none
+    changes it: ``check`` validates it; the engine writes its quads to a file, sorted on disk into
+    ``dataset.nq`` (also the N-Quads dump), from which a child process writes the other dumps; and the backend
+    loads it into the generation's new store (a remote store into staging graphs). Only a conforming graph goes
+    live: a failing check removes the staged generation and discards what was loaded, and a remote store
+    switches its graphs as the last step.
 
     Raises
     ------
@@ -237,33 +239,63 @@ def publish_dataset(settings: Settings, quads: Quads, parse_report: str = "", wa
         If ``check`` finds violations; the previous generation stays live.
     """
     build_dir = settings.path(settings.build_dir)
+    backend = backend_for(settings, personal=False)
     with build_lock(build_dir, wait):
         generation = start_generation(build_dir)
         try:
             (generation / PARSE_REPORT_FILE).write_text(parse_report, encoding="utf-8")
             staged = stage(settings, quads)
             try:
-                report = check(staged.view().select_values) if check else None
-                if report is not None and not report.conforms:
-                    raise ValidationFailed(report.text)
-                staged.write_quads(generation / UNSORTED_FILE)
+                with ThreadPoolExecutor(max_workers=2) as side:  # the engine and the child work without the GIL
+                    written = side.submit(write_dataset, staged, generation)
+                    loaded = side.submit(backend.load, staged, generation)
+                    report = check(staged.view().select_values) if check else None
+                    written.result()
+                    loaded.result()
                 triples = staged.view().count()
             finally:
                 staged.close()
-            dataset = sort_dataset(generation)
-            with ThreadPoolExecutor(max_workers=1) as loader:  # the engine loads without the GIL meanwhile
-                loading = loader.submit(backend_for(settings, personal=False).load, dataset, generation)
-                write_dumps(dataset, generation / DUMPS)
-                loading.result()
+            if report is not None and not report.conforms:
+                raise ValidationFailed(report.text)
             if settings.include_personal_data:
                 _load_personal(settings, quads, generation)
+            backend.go_live(generation)
         except (SyntaxError, ValueError, OSError) as exc:
-            shutil.rmtree(generation, ignore_errors=True)
+            _abandon(backend, generation)
             raise StoreError(f"writing the new generation failed; the previous one stays live: {exc}") from exc
         except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
+            _abandon(backend, generation)
             raise
         return Published(publish_generation(build_dir, generation), report, triples)
+
+
+def write_dataset(staged: StagedStore, generation: Path) -> Path:
+    """Write ``staged``'s quads into ``generation`` as its sorted ``dataset.nq`` and its dumps; return the file."""
+    staged.write_quads(generation / UNSORTED_FILE)
+    dataset = sort_dataset(generation)
+    _write_dumps_apart(dataset, generation / DUMPS)
+    return dataset
+
+
+@timed("write dumps")
+def _write_dumps_apart(dataset: Path, directory: Path) -> None:
+    """``write_dumps`` in a child process: its parse loop holds the GIL, which the store copy running beside it
+    needs for every batch it takes."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as child:
+        child.submit(write_dumps, dataset, directory).result()
+
+
+def _abandon(backend: Backend, generation: Path) -> None:
+    """Discard what was loaded for a generation that will not be published, and remove its directory; a store
+    that cannot be reached now keeps its staging graphs until the next build drops them, and the error that
+    stopped this build is the one reported."""
+    try:
+        backend.discard(generation)
+    except StoreError as exc:
+        logger.warning("could not discard what was loaded for %s (the next build drops it): %s", generation.name,
+                       exc)
+    finally:
+        shutil.rmtree(generation, ignore_errors=True)
 
 
 def sort_dataset(generation: Path) -> Path:
@@ -277,16 +309,13 @@ def sort_dataset(generation: Path) -> Path:
 
 def _load_personal(settings: Settings, quads: Quads, generation: Path) -> None:
     """The personal store of ``generation``: ``quads`` with the derived facts of its ``dataset.nq``."""
-    everything = generation / EVERYTHING_FILE
     personal = StagedStore.create()
     try:
         personal.load(quads)
         personal.load(generation / DATASET_FILE)
-        personal.write_quads(everything)
+        backend_for(settings, personal=True).load(personal, generation)
     finally:
         personal.close()
-    backend_for(settings, personal=True).load(everything, generation)
-    everything.unlink()
 
 
 def build(settings: Settings, wait: bool = False) -> BuildSummary:

@@ -11,6 +11,8 @@ a named graph of its own (``graph/derived``), which a whole-graph constraint che
 
 from __future__ import annotations
 
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from clustergraph.errors import QueryError
@@ -30,6 +32,9 @@ def load_rules(ontology_dir: Path) -> dict[str, NamedQuery]:
 def derive(staged: StagedStore, rules: dict[str, NamedQuery], graph: str) -> None:
     """Run every rule over ``staged`` and add their triples to its named graph ``graph``.
 
+    The rules run two at a time, each writing its triples to a file, and the files are loaded once all have
+    run: a rule reads only the assembled graph, so none may see another's output half-loaded.
+
     Raises
     ------
     QueryError
@@ -44,8 +49,13 @@ def derive(staged: StagedStore, rules: dict[str, NamedQuery], graph: str) -> Non
     >>> staged.view().ask("ASK { GRAPH <http://e.org/derived> { <http://e.org/b> <http://e.org/q> <http://e.org/a> } }")
     True
     """
-    for rule in rules.values():
-        try:
-            staged.construct_into(rule.text, graph)
-        except QueryError as exc:
-            raise QueryError(f"derivation rule {rule.name} (a CONSTRUCT): {exc}") from exc
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=2) as pool:
+        files = {name: Path(tmp, f"{index}.nt") for index, name in enumerate(rules)}
+        runs = {name: pool.submit(staged.construct_to, rules[name].text, files[name]) for name in rules}
+        for name, run in runs.items():
+            try:
+                run.result()
+            except QueryError as exc:
+                raise QueryError(f"derivation rule {name} (a CONSTRUCT): {exc}") from exc
+        for file in files.values():
+            staged.load(file, to_graph=graph)

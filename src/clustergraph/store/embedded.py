@@ -13,6 +13,7 @@ import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -22,6 +23,9 @@ from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Row, Solution
 from clustergraph.store.native import QueryResult, serialise
 from clustergraph.store.values import solution_values
 from clustergraph.timing import timed
+
+if TYPE_CHECKING:  # staging builds on this module's views
+    from clustergraph.store.staging import StagedStore
 
 logger = logging.getLogger(__name__)
 
@@ -189,9 +193,15 @@ class EmbeddedBackend:
         where = self.build_dir / (CURRENT if build_id is None else f"{GENERATIONS}/{build_id}") / self.name
         return open_store(where)
 
-    def load(self, nquads: Path, generation: Path) -> None:
-        """Bulk-load ``nquads`` into ``generation``'s new store."""
-        load_store(nquads, generation / self.name)
+    def load(self, staged: StagedStore, generation: Path) -> None:
+        """Copy ``staged`` into ``generation``'s new store (see ``StagedStore.save``)."""
+        staged.save(generation / self.name)
+
+    def go_live(self, generation: Path) -> None:
+        """Nothing: the generation's store is live once the generation is published."""
+
+    def discard(self, generation: Path) -> None:
+        """Nothing: the store goes with the generation's directory."""
 
     def update(self, source: Path, target: Path, sparql: str, base_iri: str | None = None) -> None:
         """Back up ``source``'s store into ``target`` and apply the update there (no handle ever writes a

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Solutions
+from clustergraph.store.staging import StagedStore
 
 
 @runtime_checkable
@@ -84,14 +85,31 @@ class Backend(Protocol):
         """
         ...
 
-    def load(self, nquads: Path, generation: Path) -> None:
-        """Load an N-Quads file into a new store for the staged ``generation``.
+    def load(self, staged: StagedStore, generation: Path) -> None:
+        """Load the quads of ``staged`` into a new store for the staged ``generation``; nothing becomes live
+        (``go_live`` does that), so a build loads while it validates.
 
         Raises
         ------
         StoreError
             If loading fails; nothing of the new store is left.
         """
+        ...
+
+    def go_live(self, generation: Path) -> None:
+        """Make what ``load`` loaded for ``generation`` the live data: a remote store switches its graphs in one
+        update; an embedded store has nothing to do (publishing the generation's directory is the switch).
+
+        Raises
+        ------
+        StoreError
+            If the store cannot switch; the previous data stays live.
+        """
+        ...
+
+    def discard(self, generation: Path) -> None:
+        """Remove what ``load`` loaded for a ``generation`` that will not be published (its directory is removed
+        by the build; a remote store drops the staging graphs)."""
         ...
 
     def update(self, source: Path, target: Path, sparql: str, base_iri: str | None = None) -> None:

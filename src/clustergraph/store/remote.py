@@ -25,7 +25,8 @@ from clustergraph.store.native import serialise
 from clustergraph.store.remote_answers import read_ask, read_select, to_standard
 from clustergraph.store.remote_client import N_TRIPLES, SPARQL_JSON, Credentials, Endpoints, RemoteClient
 from clustergraph.store.remote_dump import dump_graphs
-from clustergraph.store.remote_publish import publish_remote, read_build_id
+from clustergraph.store.remote_publish import read_build_id, stage_remote, staging_graphs, switch_remote
+from clustergraph.store.staging import StagedStore
 
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
@@ -189,12 +190,29 @@ class RemoteBackend:
         return RemoteStore(self._client(), tuple(sorted(remote_graphs(self.settings))),
                            str(iris.staging_graph("none", "empty")))
 
-    def load(self, nquads: Path, generation: Path) -> None:
-        """Load ``nquads``'s public graphs as the build ``generation`` names and switch to them."""
+    def load(self, staged: StagedStore, generation: Path) -> None:
+        """Load the public graphs of ``staged`` into staging graphs named for the build ``generation``."""
         client = self._client()
         try:
-            publish_remote(client, Iris(self.settings.base_iri), nquads.read_bytes(), remote_graphs(self.settings),
-                           generation.name.removesuffix(".partial"))
+            stage_remote(client, Iris(self.settings.base_iri), staged.graph_triples, remote_graphs(self.settings),
+                         _build_id(generation))
+        finally:
+            client.close()
+
+    def go_live(self, generation: Path) -> None:
+        """Switch the live graphs to the staging graphs ``load`` filled for ``generation``."""
+        client = self._client()
+        try:
+            switch_remote(client, Iris(self.settings.base_iri), remote_graphs(self.settings), _build_id(generation))
+        finally:
+            client.close()
+
+    def discard(self, generation: Path) -> None:
+        """Drop the staging graphs ``load`` filled for ``generation``."""
+        client = self._client()
+        try:
+            iris = Iris(self.settings.base_iri)
+            client.drop_graphs(list(staging_graphs(iris, remote_graphs(self.settings), _build_id(generation)).values()))
         finally:
             client.close()
 
@@ -203,3 +221,8 @@ class RemoteBackend:
         raise StoreError("updates through this endpoint are not supported on a remote store; send them to "
                          "the store's own update endpoint")
 
+
+
+def _build_id(generation: Path) -> str:
+    """The build id a staged generation directory will be published as."""
+    return generation.name.removesuffix(".partial")

@@ -15,9 +15,8 @@ graphs a killed one left.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections.abc import Callable
 
-import pyoxigraph as ox
 from rdflib.namespace import DCTERMS
 
 from clustergraph.errors import StoreError
@@ -27,19 +26,6 @@ from clustergraph.store.remote_answers import read_select
 from clustergraph.store.remote_client import SPARQL_JSON, RemoteClient
 
 logger = logging.getLogger(__name__)
-
-
-def split_graphs(nquads: bytes, graphs: dict[str, str]) -> dict[str, bytes]:
-    """The quads of each named graph in ``graphs`` (IRI -> name) as N-Triples; quads of other graphs are left out.
-
-    >>> split_graphs(b'<http://e.org/s> <http://e.org/p> "o" <http://e.org/g> .\\n', {"http://e.org/g": "g"})
-    {'http://e.org/g': b'<http://e.org/s> <http://e.org/p> "o" .\\n'}
-    """
-    triples: dict[str, list[ox.Triple]] = defaultdict(list)
-    for quad in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
-        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in graphs:
-            triples[quad.graph_name.value].append(quad.triple)
-    return {graph: ox.serialize(triples[graph], format=ox.RdfFormat.N_TRIPLES) or b"" for graph in graphs}
 
 
 def whole_store_select(client: RemoteClient, text: str) -> Solutions:
@@ -61,28 +47,50 @@ def graph_size(client: RemoteClient, graph: str) -> int:
     return int(rows[0]["n"].value)
 
 
-def publish_remote(client: RemoteClient, iris: Iris, nquads: bytes, graph_names: dict[str, str],
-                   build_id: str) -> None:
-    """Load the graphs of ``nquads`` named in ``graph_names`` (IRI -> short name) and make them live.
+def stage_remote(client: RemoteClient, iris: Iris, graph_triples: Callable[[str], bytes],
+                 graph_names: dict[str, str], build_id: str) -> None:
+    """Load each graph in ``graph_names`` (IRI -> short name), as N-Triples from ``graph_triples``, into its staging
+    graph for ``build_id``, and check the store holds what was sent; nothing live changes.
 
     Raises
     ------
     StoreError
-        If a graph cannot be loaded or the store holds another count than was sent; the live graphs and the
-        build record are then untouched.
+        If a graph cannot be loaded or the store holds another count than was sent; the staging graphs are then
+        dropped.
     """
     _drop_leftovers(client, iris)
-    staged = {graph: str(iris.staging_graph(build_id, name)) for graph, name in graph_names.items()}
+    staged = staging_graphs(iris, graph_names, build_id)
     try:
-        for graph, triples in split_graphs(nquads, graph_names).items():
+        for graph in graph_names:
+            triples = graph_triples(graph)
             client.put_graph(staged[graph], triples)
             expected = triples.count(b"\n")
             if (found := graph_size(client, staged[graph])) != expected:
                 raise StoreError(f"the store holds {found} triples of the {expected} sent for {graph}")
+    except BaseException:
+        client.drop_graphs(list(staged.values()))
+        raise
+
+
+def switch_remote(client: RemoteClient, iris: Iris, graph_names: dict[str, str], build_id: str) -> None:
+    """Make the staging graphs of ``build_id`` live in one update (``switch_update``) and drop them.
+
+    Raises
+    ------
+    StoreError
+        If the update fails; the live graphs and the build record are then untouched.
+    """
+    staged = staging_graphs(iris, graph_names, build_id)
+    try:
         client.update(switch_update(iris, staged, build_id))
     finally:
         client.drop_graphs(list(staged.values()))
     logger.info("published build %s on %s", build_id, client.endpoints.query)
+
+
+def staging_graphs(iris: Iris, graph_names: dict[str, str], build_id: str) -> dict[str, str]:
+    """The staging graph of each live graph (IRI -> short name) for ``build_id``."""
+    return {graph: str(iris.staging_graph(build_id, name)) for graph, name in graph_names.items()}
 
 
 def switch_update(iris: Iris, staged: dict[str, str], build_id: str) -> str:

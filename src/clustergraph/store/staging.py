@@ -8,13 +8,14 @@ whatever the graph's size. An update opens its staged on-disk copy of the live s
 
 from __future__ import annotations
 
-import tempfile
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from clustergraph.errors import QueryError, StoreError
 from clustergraph.store.embedded import OxigraphStore
+from clustergraph.timing import timed
 
 Quads = bytes | Path
 """N-Quads to load: the bytes themselves, or the file holding them."""
@@ -25,8 +26,11 @@ class StagedStore:
 
     >>> staged = StagedStore.create()
     >>> staged.load(b'<http://e.org/a> <http://e.org/p> <http://e.org/b> <http://e.org/g> .\\n')
-    >>> staged.construct_into("CONSTRUCT { ?o <http://e.org/q> ?s } WHERE { ?s <http://e.org/p> ?o }",
-    ...                       "http://e.org/d")
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     staged.construct_to("CONSTRUCT { ?o <http://e.org/q> ?s } WHERE { ?s <http://e.org/p> ?o }",
+    ...                         Path(tmp, "d.nt"))
+    ...     staged.load(Path(tmp, "d.nt"), to_graph="http://e.org/d")
     >>> sorted(staged.quads().decode().splitlines())  # doctest: +NORMALIZE_WHITESPACE
     ['<http://e.org/a> <http://e.org/p> <http://e.org/b> <http://e.org/g> .',
      '<http://e.org/b> <http://e.org/q> <http://e.org/a> <http://e.org/d> .']
@@ -81,10 +85,9 @@ class StagedStore:
         if node in self._store.named_graphs():
             self._store.remove_graph(node)
 
-    def construct_into(self, construct: str, graph: str) -> None:
-        """Add a CONSTRUCT's triples (over the union of the graphs) to the named graph ``graph``.
-
-        The triples go from the engine to a file and back by bulk load, never through Python objects.
+    def construct_to(self, construct: str, out: Path) -> None:
+        """Write a CONSTRUCT's triples (over the union of the graphs) to the N-Triples file ``out``, engine to
+        file (several may run at once: the engine evaluates without holding the GIL).
 
         Raises
         ------
@@ -97,10 +100,7 @@ class StagedStore:
             raise QueryError(str(exc)) from exc
         if not isinstance(result, ox.QueryTriples):
             raise QueryError("not a CONSTRUCT")
-        with tempfile.NamedTemporaryFile(suffix=".nt") as out:
-            result.serialize(out, ox.RdfFormat.N_TRIPLES)
-            out.flush()
-            self.load(Path(out.name), to_graph=graph)
+        result.serialize(str(out), ox.RdfFormat.N_TRIPLES)
 
     def view(self, hidden_graphs: tuple[str, ...] = ()) -> OxigraphStore:
         """A read view of the store as queries see it (the union of its graphs but ``hidden_graphs``)."""
@@ -110,9 +110,37 @@ class StagedStore:
         """Every quad as N-Quads (for graphs small enough to hold)."""
         return self._store.dump(format=ox.RdfFormat.N_QUADS) or b""
 
+    @timed("write quads")
     def write_quads(self, out: Path) -> None:
         """Every quad as N-Quads, written to ``out`` by the engine (in the order the store holds them)."""
         self._store.dump(str(out), ox.RdfFormat.N_QUADS)
+
+    def graph_triples(self, graph: str) -> bytes:
+        """The triples of the named graph ``graph`` as N-Triples, written by the engine."""
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+
+    @timed("copy into the on-disk store")
+    def save(self, target: Path) -> None:
+        """Copy every quad into a new on-disk store at ``target``, engine to engine, and compact it.
+
+        No file is parsed on the way, so this costs about two thirds of bulk-loading the same quads from
+        N-Quads; the iteration takes the GIL often, so it runs beside work that mostly releases it (queries),
+        not beside Python loops.
+
+        Raises
+        ------
+        StoreError
+            If the store cannot be written; ``target`` is then removed.
+        """
+        try:
+            store = ox.Store(str(target))
+            store.bulk_extend(self._store)
+            store.optimize()
+            store.flush()
+            del store
+        except (OSError, ValueError) as exc:
+            shutil.rmtree(target, ignore_errors=True)
+            raise StoreError(f"writing the store at {target} failed: {exc}") from exc
 
     def close(self) -> None:
         """Flush an on-disk store and let the engine release the store; its views must not be used after."""
