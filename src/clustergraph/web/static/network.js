@@ -180,7 +180,7 @@
                                                        weight: link.weight } })),
     ];
     state.cy = window.cytoscape({
-      container, elements, minZoom: 0.15, maxZoom: 3, wheelSensitivity: 0.3,
+      container, elements, minZoom: 0.05, maxZoom: 3, wheelSensitivity: 0.3,
       style: [
         { selector: "node", style: { label: "data(label)", "background-color": "data(colour)", width: "data(size)",
                                      height: "data(size)", "font-size": 10, "text-valign": "bottom",
