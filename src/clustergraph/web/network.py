@@ -2,7 +2,9 @@
 
 Both read the collaboration network through the endpoint's workers (``Endpoint.select_values``), so they see
 what the SPARQL endpoint serves. Analyses are kept per build and filters in a small cache: the page asks for the
-JSON and then the downloads of the same view. ETag and Cache-Control come from the ETag middleware.
+JSON and then the downloads of the same view. ETag and Cache-Control come from the ETag middleware. The page
+reads its filters with the API's resolution (``resolve_filters``), so a link shows in the form the view the API
+answers for it.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
+from clustergraph.errors import UnknownFilter
 from clustergraph.network.analysis import GRAPHS, Analysis, analyse
 from clustergraph.network.exports import FORMATS, node_link
-from clustergraph.errors import UnknownFilter
 from clustergraph.network.extract import Filters, Option, filter_options, resolve_filters
 from clustergraph.web.conneg import content_type
 from clustergraph.web.deps import Endpoint, EndpointDep
