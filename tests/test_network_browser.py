@@ -119,3 +119,34 @@ def test_network_page_draws_filters_and_opens_a_node_panel(browser: DevTools, se
     shot = browser.call("Page.captureScreenshot", format="png")
     (tmp_path / "network-page.png").write_bytes(base64.b64decode(shot["data"]))
     assert (tmp_path / "network-page.png").stat().st_size > 20_000
+
+
+def test_a_link_with_a_programme_label_draws_what_the_api_answers_for_it(browser: DevTools, server: str) -> None:
+    """``?programme=COSME`` (the label) draws the COSME network with COSME in the select, not the whole network."""
+    api = httpx.get(f"{server}/api/network", params={"programme": "COSME"}, timeout=TIMEOUT).json()
+    _open(browser, f"{server}/network?programme=COSME")
+    assert browser.evaluate("document.querySelector('select[name=programme]').value") == "cosme"
+    drawn = browser.evaluate("""({ nodes: window.cgNetwork.cy.nodes().map(n => n.id()).sort(),
+        edges: window.cgNetwork.cy.edges().length,
+        summary: Number(document.getElementById('cg-net-summary').dataset.nodes),
+        gexf: document.getElementById('cg-net-gexf').href })""")
+    assert drawn["nodes"] == sorted(node["id"] for node in api["nodes"]) and drawn["summary"] == 11
+    assert drawn["edges"] == len(api["links"]) == 34
+    download = httpx.get(drawn["gexf"], timeout=TIMEOUT)  # the download link names the same view
+    assert download.status_code == 200 and "network-cosme" in download.headers["content-disposition"]
+
+
+def test_an_unknown_programme_is_named_and_nothing_is_drawn(browser: DevTools, server: str) -> None:
+    browser.call("Page.navigate", url=f"{server}/network?programme=Atlantis")
+    browser.wait_for("Page.loadEventFired")
+    shown = browser.evaluate("""({ text: document.getElementById('cg-net-summary').innerText,
+        drawn: window.cgNetwork.cy === null, search: location.search,
+        canvases: document.querySelectorAll('#cg-net-graph canvas').length })""")
+    assert shown["text"].startswith("no programme 'Atlantis' in the graph; known: ")
+    assert shown["drawn"] is True and shown["canvases"] == 0 and shown["search"] == "?programme=Atlantis"
+    # Choosing again draws the chosen view.
+    cosme = browser.evaluate("""(() => { const select = document.querySelector('select[name=programme]');
+        select.value = 'cosme'; select.dispatchEvent(new Event('change', { bubbles: true }));
+        return window.cgNetwork.ready.then(() => window.cgNetwork.cy.nodes().length); })()""")
+    assert cosme == 11
+    assert "cg-net-refused" not in browser.evaluate("document.getElementById('cg-net-summary').className")

@@ -52,6 +52,14 @@ def test_practice_page_shows_emphasis_and_relations(client: TestClient) -> None:
     assert "I3 Programme" in text and 'href="/organisation/imago-mol"' in text
 
 
+def test_practice_statements_name_their_kind_by_the_ontology_label(client: TestClient) -> None:
+    # The class name ('ProgrammeAffiliation', one long word) kept the first column wide and the quote narrow.
+    text = client.get("/practice/3.2.6", headers={"Accept": "text/html"}).text
+    evidence = text.split("<h2>Partners, programmes and places, with their evidence</h2>", 1)[1]
+    assert '<td class="lead">Programme affiliation</td>' in evidence and "ProgrammeAffiliation" not in evidence
+    assert '<td data-label="in / of"><a href="/project/' in evidence  # a card's line says what it is
+
+
 def test_every_local_link_on_a_page_resolves(client: TestClient) -> None:
     import re
 

@@ -409,26 +409,30 @@ OPTIONS = {
         ?o cg:country ?iri . ?iri skos:prefLabel ?label ; skos:notation ?code FILTER(DATATYPE(?code) = xsd:token) }""",
     "ecosystem": """SELECT DISTINCT ?iri ?label ?code WHERE { ?iri a cg:IndustrialEcosystem ; skos:prefLabel ?label ;
         skos:notation ?code }""",
+    "practice": "SELECT ?iri ?label ?code WHERE { ?iri a cg:GoodPractice ; rdfs:label ?label ; cg:sectionId ?code }",
 }
 
 
 @dataclass(frozen=True)
 class Option:
-    """One choice of a filter: the value to send, its name, and its depth under a parent (programmes)."""
+    """One choice of a filter: the value to send, its name, its depth under a parent (programmes) and the IRI it
+    resolves to (so a form can show the choice a typed label or code names)."""
 
     value: str
     label: str
     depth: int = 0
+    iri: str = ""
 
 
 def filter_options(select: Select) -> dict[str, list[Option]]:
     """The values each filter accepts, for a form: programmes as a tree (parents before their children),
-    countries that have collaborations and ecosystems by name."""
+    countries that have collaborations and ecosystems by name, practices in reading order."""
     options: dict[str, list[Option]] = {}
-    for kind in ("country", "ecosystem"):
+    for kind in ("country", "ecosystem", "practice"):
         rows = {row["iri"]: row for row in select(PREFIX_LINES + OPTIONS[kind])}
-        options[kind] = sorted((Option(row["code"], row["label"]) for row in rows.values()),
+        options[kind] = sorted((Option(row["code"], row["label"], iri=iri) for iri, row in rows.items()),
                                key=lambda option: option.label.casefold())
+    options["practice"].sort(key=lambda option: _section_key(option.value))
     programmes = {row["iri"]: row for row in select(PREFIX_LINES + OPTIONS["programme"])}
     children: dict[str, list[str]] = defaultdict(list)
     for iri, row in programmes.items():
@@ -437,7 +441,7 @@ def filter_options(select: Select) -> dict[str, list[Option]]:
 
     def visit(parent: str, depth: int) -> None:
         for iri in sorted(children[parent], key=lambda i: programmes[i]["label"].casefold()):
-            tree.append(Option(iri.rstrip("/").rsplit("/", 1)[-1], programmes[iri]["label"], depth))
+            tree.append(Option(iri.rstrip("/").rsplit("/", 1)[-1], programmes[iri]["label"], depth, iri))
             visit(iri, depth + 1)
 
     visit("", 0)

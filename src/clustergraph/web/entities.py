@@ -29,8 +29,6 @@ LINKS = {str(ORG.memberOf): ("member of", "has member"),
          str(ORG.subOrganizationOf): ("part of", "has unit"),
          str(CG.spinOffOf): ("spin-off of", "has spin-off"),
          str(CG.founded): ("founded", "founded by")}
-STATEMENT_KINDS = {"Participation": "takes part in", "Funding": "funds", "ProgrammeAffiliation": "runs under",
-                   "ProgrammeMention": "is mentioned", "Placement": "is placed in", "Relation": "relation"}
 
 
 def _practices(select: SelectRows, urls: Urls, where: str) -> list[Shown]:
@@ -232,9 +230,10 @@ def practice(select: SelectRows, urls: Urls, iri: str) -> dict[str, Any]:
         VALUES (?p ?what) {{ (cg:country "Country") (cg:ecosystem "Industrial ecosystem") (cg:clusterRole "Cluster role") }}
         <{iri}> ?p ?o OPTIONAL {{ ?o skos:prefLabel ?ol FILTER(LANG(?ol) = "" || LANGMATCHES(LANG(?ol), "en")) }}
         }} GROUP BY ?what ?o ORDER BY ?what""")
-    statements = select(PREFIXES + f"""SELECT ?kind ?who (SAMPLE(?wl) AS ?wholabel) ?role ?what (SAMPLE(?tl) AS ?whatlabel)
-        ?quote (GROUP_CONCAT(DISTINCT ?link; separator="\\n") AS ?chain) WHERE {{
+    statements = select(PREFIXES + f"""SELECT ?kind (SAMPLE(?kl) AS ?kindlabel) ?who (SAMPLE(?wl) AS ?wholabel) ?role ?what
+        (SAMPLE(?tl) AS ?whatlabel) ?quote (GROUP_CONCAT(DISTINCT ?link; separator="\\n") AS ?chain) WHERE {{
           ?st cg:evidenceFrom <{iri}> ; a ?kind ; cg:quote ?quote . OPTIONAL {{ ?st cg:chainQuote ?link }}
+          OPTIONAL {{ ?kind rdfs:label ?kl FILTER(LANGMATCHES(LANG(?kl), "en")) }}
           FILTER(?kind IN (cg:Participation, cg:Funding, cg:ProgrammeAffiliation, cg:ProgrammeMention, cg:Placement,
                            cg:Relation))
           OPTIONAL {{ ?st cg:participant|cg:programme|cg:place|cg:relationSubject ?who OPTIONAL {{ ?who {LABEL} ?wl }} }}
@@ -245,12 +244,14 @@ def practice(select: SelectRows, urls: Urls, iri: str) -> dict[str, Any]:
     notes = select(PREFIXES + f"""SELECT ?kind ?text ?quote ?repeats WHERE {{ <{iri}> cg:sourceNote ?note .
         ?note cg:noteKind ?kind ; cg:note ?text ; cg:quote ?quote . OPTIONAL {{ ?note cg:repeats ?repeats }}
         }} ORDER BY ?kind ?text""")
-    shaped = [{"kind": value(s, "kind").rsplit("#", 1)[-1], "who": show(urls, s, "who", "wholabel"),
+    # A statement's kind is shown by the ontology's label ("programme affiliation"): the class name is one long
+    # word that kept the first column wide and the quote narrow.
+    shaped = [{"kind": value(s, "kind").rsplit("#", 1)[-1],
+               "kind_label": value(s, "kindlabel") or value(s, "kind").rsplit("#", 1)[-1],
+               "who": show(urls, s, "who", "wholabel"),
                "role": "funder" if value(s, "kind").endswith("#Funding") else value(s, "role"),
                "what": show(urls, s, "what", "whatlabel"), "quote": value(s, "quote"), "chain": chain(s)}
               for s in statements]
-    for s in shaped:
-        s["reads"] = STATEMENT_KINDS.get(str(s["kind"]), str(s["kind"]))
     return {
         "owner": show(urls, values["owner"], "o", "ol") if "owner" in values else None,
         "facts": [(value(row, "what"), show(urls, row, "o", "label")) for row in facts],

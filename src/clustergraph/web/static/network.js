@@ -1,7 +1,8 @@
 // The /network page: reads the view from /api/network (the same filters as the form), draws it with cytoscape and
 // the fcose force layout, and shows an organisation's partners grouped by programme when it is clicked. Nothing
-// is fetched from another host. `window.cgNetwork` holds the graph and a promise for the current view (tests
-// await it).
+// is fetched from another host. The server selects in the form what the link's filters name (ids, labels or
+// codes), so the view drawn is the one /api/network answers for that link. `window.cgNetwork` holds the graph and
+// a promise for the current view (tests await it).
 (function () {
   "use strict";
   window.cytoscape.use(window.cytoscapeFcose);
@@ -15,7 +16,7 @@
                    "#bcbd22", "#393b79", "#ad494a", "#637939", "#7b4173", "#3182bd", "#e6550d", "#31a354"];
   const OTHER = "#b8c0c8";
   const LABELLED = 25;  // the most central organisations keep their label at any zoom; the others from 9 px
-  const FILTERS = ["programme", "country", "ecosystem", "type"];
+  const FILTERS = ["programme", "country", "ecosystem", "practice", "type"];
   const METRICS = [["degree", "partners"], ["weighted_degree", "weighted degree"], ["betweenness", "betweenness"],
                    ["pagerank", "PageRank"], ["effective_size", "effective size"], ["constraint", "constraint"],
                    ["core", "k-core"]];
@@ -162,6 +163,8 @@
     history.replaceState(null, "", params.toString() ? `?${params}` : location.pathname);
     linkDownloads(params);
     summary.textContent = "Loading the network…";
+    summary.classList.remove("cg-net-refused");
+    delete summary.dataset.refused;
     delete summary.dataset.nodes;
     const response = await fetch(`/api/network?${params}`);
     if (!response.ok) {
@@ -177,7 +180,7 @@
                                                        weight: link.weight } })),
     ];
     state.cy = window.cytoscape({
-      container, elements, minZoom: 0.15, maxZoom: 3, wheelSensitivity: 0.3,
+      container, elements, minZoom: 0.05, maxZoom: 3, wheelSensitivity: 0.3,
       style: [
         { selector: "node", style: { label: "data(label)", "background-color": "data(colour)", width: "data(size)",
                                      height: "data(size)", "font-size": 10, "text-valign": "bottom",
@@ -224,5 +227,7 @@
       reload();
     }
   });
-  reload();
+  // A filter the server refused (named in the summary) draws nothing until the analyst chooses again: drawing the
+  // form's "all" would silently show the whole network instead of the view the link asked for.
+  if (!("refused" in summary.dataset)) reload();
 })();
