@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 DATASET_FILE = "dataset.nq"
 PARSE_REPORT_FILE = "parse-report.txt"
 UNSORTED_FILE = "unsorted.nq"
+EVERYTHING_FILE = "everything.nq"
 
 
 @dataclass(frozen=True)
@@ -223,9 +224,9 @@ def publish_dataset(settings: Settings, quads: Quads, parse_report: str = "", wa
     """Stage ``quads`` (N-Quads bytes or file), derive, check, and publish them as a new generation.
 
     The staged store is in memory. Once its derived facts are in, three things run side by side, since none
-    changes it: ``check`` validates it; the engine writes its quads to a file, sorted on disk into
+    changes it: ``check`` validates it; the quads the engine writes to a file are sorted on disk into
     ``dataset.nq`` (also the N-Quads dump), from which a child process writes the other dumps; and the backend
-    loads it into the generation's new store (a remote store into staging graphs). Only a conforming graph goes
+    loads them into the generation's new store (a remote store into staging graphs). Only a conforming graph goes
     live: a failing check removes the staged generation and discards what was loaded, and a remote store
     switches its graphs as the last step.
 
@@ -246,12 +247,16 @@ def publish_dataset(settings: Settings, quads: Quads, parse_report: str = "", wa
             (generation / PARSE_REPORT_FILE).write_text(parse_report, encoding="utf-8")
             staged = stage(settings, quads)
             try:
-                with ThreadPoolExecutor(max_workers=2) as side:  # the engine and the child work without the GIL
-                    written = side.submit(write_dataset, staged, generation)
-                    loaded = side.submit(backend.load, staged, generation)
-                    report = check(staged.view().select_values) if check else None
+                unsorted = generation / UNSORTED_FILE
+                with ThreadPoolExecutor(max_workers=3) as side:
+                    checked = side.submit(check, staged.view().select_values) if check else None
+                    staged.write_quads(unsorted)
+                    loaded = side.submit(backend.load, staged, unsorted, generation)
+                    written = side.submit(write_dataset, generation)
+                    report = checked.result() if checked else None
                     written.result()
                     loaded.result()
+                unsorted.unlink()
                 triples = staged.view().count()
             finally:
                 staged.close()
@@ -269,10 +274,10 @@ def publish_dataset(settings: Settings, quads: Quads, parse_report: str = "", wa
         return Published(publish_generation(build_dir, generation), report, triples)
 
 
-def write_dataset(staged: StagedStore, generation: Path) -> Path:
-    """Write ``staged``'s quads into ``generation`` as its sorted ``dataset.nq`` and its dumps; return the file."""
-    staged.write_quads(generation / UNSORTED_FILE)
-    dataset = sort_dataset(generation)
+def write_dataset(generation: Path) -> Path:
+    """Sort the quads written to ``generation`` into its ``dataset.nq`` and write its dumps; return the file."""
+    dataset = generation / DATASET_FILE
+    sort_nquads(generation / UNSORTED_FILE, dataset)
     _write_dumps_apart(dataset, generation / DUMPS)
     return dataset
 
@@ -309,13 +314,16 @@ def sort_dataset(generation: Path) -> Path:
 
 def _load_personal(settings: Settings, quads: Quads, generation: Path) -> None:
     """The personal store of ``generation``: ``quads`` with the derived facts of its ``dataset.nq``."""
+    everything = generation / EVERYTHING_FILE
     personal = StagedStore.create()
     try:
         personal.load(quads)
         personal.load(generation / DATASET_FILE)
-        backend_for(settings, personal=True).load(personal, generation)
+        personal.write_quads(everything)
+        backend_for(settings, personal=True).load(personal, everything, generation)
     finally:
         personal.close()
+        everything.unlink(missing_ok=True)
 
 
 def build(settings: Settings, wait: bool = False) -> BuildSummary:

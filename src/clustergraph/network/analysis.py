@@ -15,7 +15,6 @@ from clustergraph.network.exports import export_files
 from clustergraph.network.extract import (Filters, Graph, Network, Select, build_network, cluster_programme_graph,
                                           country_graph, organisation_project_graph)
 from clustergraph.network.metrics import Measures, annotate, measure
-from clustergraph.network.picture import draw_png
 
 TOP = 10
 PROJECTIONS: dict[str, Callable[[Network], Graph]] = {
@@ -57,7 +56,7 @@ class Analysis:
                      "edges": chosen.number_of_edges()}
         else:
             raise QueryError(f"unknown graph '{graph}'; known: {', '.join(GRAPHS)}")
-        return export_files(chosen, fmt, stem, about, lambda g, a: draw_png(g, a, colour_by))
+        return export_files(chosen, fmt, stem, about, lambda g, a: _draw_png(g, a, colour_by))
 
 
 def analyse(select: Select, filters: Filters) -> Analysis:
@@ -140,3 +139,11 @@ def _number(value: float) -> str:
     ('3', '3', '0.4667')
     """
     return str(int(value)) if float(value).is_integer() else f"{value:.4f}"
+
+
+def _draw_png(graph: Graph, about: dict[str, Any], colour_by: str) -> bytes:
+    """``picture.draw_png``, imported when a PNG is asked for: matplotlib takes about 0.6 s to import, which every
+    command line run (a build too) would otherwise pay."""
+    from clustergraph.network.picture import draw_png
+
+    return draw_png(graph, about, colour_by)

@@ -85,9 +85,10 @@ class Backend(Protocol):
         """
         ...
 
-    def load(self, staged: StagedStore, generation: Path) -> None:
+    def load(self, staged: StagedStore, written: Path, generation: Path) -> None:
         """Load the quads of ``staged`` into a new store for the staged ``generation``; nothing becomes live
-        (``go_live`` does that), so a build loads while it validates.
+        (``go_live`` does that), so a build loads while it validates. ``written`` is the N-Quads file the engine
+        wrote them to: a backend reads whichever suits it.
 
         Raises
         ------

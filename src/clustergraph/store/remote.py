@@ -190,8 +190,9 @@ class RemoteBackend:
         return RemoteStore(self._client(), tuple(sorted(remote_graphs(self.settings))),
                            str(iris.staging_graph("none", "empty")))
 
-    def load(self, staged: StagedStore, generation: Path) -> None:
-        """Load the public graphs of ``staged`` into staging graphs named for the build ``generation``."""
+    def load(self, staged: StagedStore, written: Path, generation: Path) -> None:
+        """Load the public graphs of ``staged``, each as the engine writes it, into staging graphs named for the
+        build ``generation``."""
         client = self._client()
         try:
             stage_remote(client, Iris(self.settings.base_iri), staged.graph_triples, remote_graphs(self.settings),

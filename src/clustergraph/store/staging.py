@@ -8,7 +8,6 @@ whatever the graph's size. An update opens its staged on-disk copy of the live s
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -118,29 +117,6 @@ class StagedStore:
     def graph_triples(self, graph: str) -> bytes:
         """The triples of the named graph ``graph`` as N-Triples, written by the engine."""
         return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
-
-    @timed("copy into the on-disk store")
-    def save(self, target: Path) -> None:
-        """Copy every quad into a new on-disk store at ``target``, engine to engine, and compact it.
-
-        No file is parsed on the way, so this costs about two thirds of bulk-loading the same quads from
-        N-Quads; the iteration takes the GIL often, so it runs beside work that mostly releases it (queries),
-        not beside Python loops.
-
-        Raises
-        ------
-        StoreError
-            If the store cannot be written; ``target`` is then removed.
-        """
-        try:
-            store = ox.Store(str(target))
-            store.bulk_extend(self._store)
-            store.optimize()
-            store.flush()
-            del store
-        except (OSError, ValueError) as exc:
-            shutil.rmtree(target, ignore_errors=True)
-            raise StoreError(f"writing the store at {target} failed: {exc}") from exc
 
     def close(self) -> None:
         """Flush an on-disk store and let the engine release the store; its views must not be used after."""
