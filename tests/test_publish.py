@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
 
-from clustergraph.build import BuildResult, hidden_graphs, publish_dataset
+from clustergraph.build import BuildResult, hidden_graphs, personal_graph, publish_dataset, store_check
 from clustergraph.dumps import FORMATS, describe_dumps
-from clustergraph.generations import DUMPS
+from clustergraph.generations import DUMPS, STORE
 from clustergraph.mqa import score_catalogue
 from clustergraph.settings import Settings
-from clustergraph.store import memory_store
+from clustergraph.store import memory_store, open_store
 from clustergraph.validate import validate_catalogue
 
 SPDX = "http://spdx.org/rdf/terms#"
@@ -107,6 +107,37 @@ def test_dumps_hold_no_personal_data_and_do_not_depend_on_load_order(build_resul
     assert (URIRef("https://w3id.org/clustergraph/practice/3.2.4"), None, None) in turtle
     assert len(Graph().parse(data=next(d for d in first if d.format.file_type == "JSON_LD").path.read_bytes(),
                              format="json-ld")) == public.count()
+
+
+def test_a_file_makes_the_same_store_whether_or_not_it_is_loaded_while_staged(build_result: BuildResult,
+                                                                               project_copy: Settings,
+                                                                               tmp_path: Path) -> None:
+    """A file naming only public graphs is loaded into the store while it is staged, its derived graph added
+    after; one naming the personal graph, plainly or escaped (seen only once parsed), is loaded from what the
+    staged store writes. All three give the same store, without personal data."""
+    personal, derived = personal_graph(project_copy).encode(), f"{project_copy.base_iri}graph/derived".encode()
+    lines = build_result.nquads.splitlines(keepends=True)
+    escaped = personal.replace(b"/personal", b"/p\\u0065rsonal")
+    files = {"plain": b"".join(lines),
+             "escaped": b"".join(line.replace(b"<" + personal + b">", b"<" + escaped + b">") for line in lines
+                                 if not line.rstrip().endswith(b"<" + derived + b"> .")),
+             "public only": b"".join(line for line in lines
+                                     if not line.rstrip().endswith((b"<" + personal + b"> .", b"<" + derived + b"> .")))}
+    assert escaped in files["escaped"] and personal not in files["escaped"] and derived not in files["escaped"]
+    stores = {}
+    for name, data in files.items():
+        path = tmp_path / f"{name}.nq"
+        path.write_bytes(data)
+        generation = publish_dataset(project_copy, path, check=store_check(project_copy)).generation
+        store = open_store(generation / STORE, ())
+        stores[name] = {tuple(row.values()) for row in store.select_values(
+            "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+        assert not store.ask("ASK { ?s ?p ?o FILTER(CONTAINS(STR(?s), '/contact/') || ISIRI(?o) && "
+                             "STRSTARTS(STR(?o), 'mailto:')) }"), name
+        assert not (generation / "unsorted.nq").exists() and not (generation / "derived.nt").exists()
+    assert stores["plain"] == stores["escaped"] == stores["public only"]
+    assert len(stores["plain"]) == len(set(build_result.nquads.splitlines())) - sum(
+        1 for line in lines if line.rstrip().endswith(b"<" + personal + b"> ."))
 
 
 def test_void_and_dcat_agree(client: TestClient, catalogue: Graph) -> None:

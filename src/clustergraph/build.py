@@ -16,10 +16,10 @@ import shutil
 import time
 from collections.abc import Callable
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from rdflib import Graph
 
@@ -37,7 +37,8 @@ from clustergraph.settings import Settings
 from clustergraph.source import SourceMeta, read_source, read_source_meta
 from clustergraph.generations import DUMPS, STORE, build_lock, publish_generation, start_generation
 from clustergraph.shape_queries import Select
-from clustergraph.store import Backend, Quads, StagedStore, backend_for, sort_nquads, to_nquads
+from clustergraph.store import (Backend, Feed, QuadFile, Quads, StagedStore, backend_for, mentions, sort_nquads,
+                                to_nquads)
 from clustergraph.timing import timed
 from clustergraph.validate import Report, load_shapes, validate_store
 
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 DATASET_FILE = "dataset.nq"
 PARSE_REPORT_FILE = "parse-report.txt"
 UNSORTED_FILE = "unsorted.nq"
+DERIVED_FILE = "derived.nt"
 EVERYTHING_FILE = "everything.nq"
 
 
@@ -183,13 +185,28 @@ def stage(settings: Settings, quads: Quads) -> StagedStore:
     """
     staged = StagedStore.create()
     try:
-        staged.load(quads)
-        staged.drop_graph(personal_graph(settings))
+        load_public(settings, staged, quads)
         add_derived_facts(settings, staged)
     except BaseException:
         staged.close()
         raise
     return staged
+
+
+@timed("stage (load)")
+def load_public(settings: Settings, staged: StagedStore, quads: Quads) -> bool:
+    """Load ``quads`` into ``staged`` but the personal-data graph; return whether they held that graph or a
+    derived one (which ``add_derived_facts`` makes again).
+
+    Raises
+    ------
+    StoreError
+        If the quads do not load.
+    """
+    staged.load(quads)
+    held = any(staged.has_graph(graph) for graph in (personal_graph(settings), derived_graph(settings)))
+    staged.drop_graph(personal_graph(settings))
+    return held
 
 
 def add_derived_facts(settings: Settings, staged: StagedStore) -> None:
@@ -200,9 +217,13 @@ def add_derived_facts(settings: Settings, staged: StagedStore) -> None:
     QueryError
         If a derivation rule is not a CONSTRUCT.
     """
-    graph = str(Iris(settings.base_iri).graph("derived"))
-    staged.drop_graph(graph)
-    derive(staged, load_rules(settings.path(settings.ontology_dir)), graph)
+    staged.drop_graph(derived_graph(settings))
+    derive(staged, load_rules(settings.path(settings.ontology_dir)), derived_graph(settings))
+
+
+def derived_graph(settings: Settings) -> str:
+    """The named graph of the facts the derivation rules add."""
+    return str(Iris(settings.base_iri).graph("derived"))
 
 
 def personal_graph(settings: Settings) -> str:
@@ -223,11 +244,8 @@ def publish_dataset(settings: Settings, quads: Quads, parse_report: str = "", wa
                     check: Check | None = None) -> Published:
     """Stage ``quads`` (N-Quads bytes or file), derive, check, and publish them as a new generation.
 
-    The staged store is in memory. Once its derived facts are in, three things run side by side, since none
-    changes it: ``check`` validates it; the quads the engine writes to a file are sorted on disk into
-    ``dataset.nq`` (also the N-Quads dump), from which a child process writes the other dumps; and the backend
-    loads them into the generation's new store (a remote store into staging graphs). Only a conforming graph goes
-    live: a failing check removes the staged generation and discards what was loaded, and a remote store
+    The staged store is in memory (see ``stage_beside_load`` for what runs beside it). Only a conforming graph
+    goes live: a failing check removes the staged generation and discards what was loaded, and a remote store
     switches its graphs as the last step.
 
     Raises
@@ -243,23 +261,11 @@ def publish_dataset(settings: Settings, quads: Quads, parse_report: str = "", wa
     backend = backend_for(settings, personal=False)
     with build_lock(build_dir, wait):
         generation = start_generation(build_dir)
+        staged = StagedStore.create()
         try:
             (generation / PARSE_REPORT_FILE).write_text(parse_report, encoding="utf-8")
-            staged = stage(settings, quads)
-            try:
-                unsorted = generation / UNSORTED_FILE
-                with ThreadPoolExecutor(max_workers=3) as side:
-                    checked = side.submit(check, staged.view().select_values) if check else None
-                    staged.write_quads(unsorted)
-                    loaded = side.submit(backend.load, staged, unsorted, generation)
-                    written = side.submit(write_dataset, generation)
-                    report = checked.result() if checked else None
-                    written.result()
-                    loaded.result()
-                unsorted.unlink()
-                triples = staged.view().count()
-            finally:
-                staged.close()
+            report = stage_beside_load(settings, quads, staged, backend, generation, check)
+            triples = staged.view().count()
             if report is not None and not report.conforms:
                 raise ValidationFailed(report.text)
             if settings.include_personal_data:
@@ -271,7 +277,63 @@ def publish_dataset(settings: Settings, quads: Quads, parse_report: str = "", wa
         except BaseException:
             _abandon(backend, generation)
             raise
+        finally:
+            staged.close()
         return Published(publish_generation(build_dir, generation), report, triples)
+
+
+def stage_beside_load(settings: Settings, quads: Quads, staged: StagedStore, backend: Backend, generation: Path,
+                      check: Check | None) -> Report | None:
+    """Fill ``staged`` with ``quads`` and their derived facts, and check it, while ``backend`` loads the same
+    quads into ``generation``'s store and the generation's files are written; return the check's report.
+
+    A two-core machine has work for both cores from the start: a file of quads that names neither the
+    personal-data graph nor a derived one is what the store will hold but the derived facts, so the backend
+    starts loading it while the engine parses it into ``staged``, and takes the derived graph once made (other
+    quads go to the backend once ``staged`` has written them). After the derivation ``staged`` writes its quads,
+    which are sorted on disk into ``dataset.nq`` (also the N-Quads dump), from which a child process writes the
+    other dumps, while ``check`` validates ``staged``.
+    """
+    public_file = isinstance(quads, Path) and not mentions(quads, (personal_graph(settings), derived_graph(settings)))
+    unsorted = generation / UNSORTED_FILE
+    with ThreadPoolExecutor(max_workers=3) as side:
+        feed = Feed()
+        loaded = side.submit(backend.load, feed, generation)
+        try:
+            if public_file:
+                feed.add(QuadFile(cast(Path, quads)))
+            if load_public(settings, staged, quads) and public_file:  # the graphs were named in escaped form
+                feed, loaded, public_file = _reload(backend, generation, side, feed, loaded)
+            add_derived_facts(settings, staged)
+            if public_file:
+                feed.add(staged.write_graph(derived_graph(settings), generation / DERIVED_FILE))
+            staged.write_quads(unsorted)  # before the check: the engine writes three times faster alone
+            if not public_file:
+                feed.add(QuadFile(unsorted))
+            feed.end(staged)
+            written = side.submit(write_dataset, generation)
+            report = check(staged.view().select_values) if check else None
+            written.result()
+            loaded.result()
+        finally:
+            feed.end(None)  # a stopped build ends the loading too (no change once the feed is complete)
+    unsorted.unlink()
+    (generation / DERIVED_FILE).unlink(missing_ok=True)
+    return report
+
+
+def _reload(backend: Backend, generation: Path, side: ThreadPoolExecutor, feed: Feed,
+            loaded: Future[None]) -> tuple[Feed, Future[None], bool]:
+    """Stop a load begun from a file that turned out to hold more than the public graphs, discard it, and begin
+    another that waits for the staged store's own file."""
+    feed.end(None)
+    try:
+        loaded.result()
+    except StoreError:
+        pass  # the stop it was told of
+    backend.discard(generation)
+    fresh = Feed()
+    return fresh, side.submit(backend.load, fresh, generation), False
 
 
 def write_dataset(generation: Path) -> Path:
@@ -320,7 +382,10 @@ def _load_personal(settings: Settings, quads: Quads, generation: Path) -> None:
         personal.load(quads)
         personal.load(generation / DATASET_FILE)
         personal.write_quads(everything)
-        backend_for(settings, personal=True).load(personal, everything, generation)
+        feed = Feed()
+        feed.add(QuadFile(everything))
+        feed.end(personal)
+        backend_for(settings, personal=True).load(feed, generation)
     finally:
         personal.close()
         everything.unlink(missing_ok=True)

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from clustergraph.generations import PERSONAL_STORE, STORE
 from clustergraph.settings import Settings
-from clustergraph.store.embedded import EmbeddedBackend, OxigraphStore, load_store, memory_store, open_store
+from clustergraph.store.embedded import EmbeddedBackend, OxigraphStore, QuadFile, load_store, memory_store, open_store
 from clustergraph.store.interface import Backend, GraphStore
 from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Row, Solutions, Term
-from clustergraph.store.quads import sort_nquads, to_nquads, write_triples
+from clustergraph.store.quads import mentions, sort_nquads, to_nquads, write_triples
 from clustergraph.store.remote import RemoteBackend, RemoteStore
-from clustergraph.store.staging import Quads, StagedStore
+from clustergraph.store.staging import Feed, Quads, StagedStore
 
-__all__ = ["NO_CAPS", "Answer", "Backend", "Caps", "EmbeddedBackend", "GraphStore", "OxigraphStore", "Query",
-           "Quads", "RemoteBackend", "RemoteStore", "Row", "Solutions", "StagedStore", "Term", "backend_for",
-           "load_store", "memory_store", "open_store", "sort_nquads", "to_nquads", "write_triples"]
+__all__ = ["NO_CAPS", "Answer", "Backend", "Caps", "EmbeddedBackend", "Feed", "GraphStore", "OxigraphStore",
+           "QuadFile", "Query", "Quads", "RemoteBackend", "RemoteStore", "Row", "Solutions", "StagedStore", "Term",
+           "backend_for", "load_store", "memory_store", "mentions", "open_store", "sort_nquads", "to_nquads",
+           "write_triples"]
 
 
 def backend_for(settings: Settings, personal: bool | None = None) -> Backend:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from clustergraph.store.model import NO_CAPS, Answer, Caps, Query, Solutions
-from clustergraph.store.staging import StagedStore
+from clustergraph.store.staging import Feed
 
 
 @runtime_checkable
@@ -85,10 +85,10 @@ class Backend(Protocol):
         """
         ...
 
-    def load(self, staged: StagedStore, written: Path, generation: Path) -> None:
-        """Load the quads of ``staged`` into a new store for the staged ``generation``; nothing becomes live
-        (``go_live`` does that), so a build loads while it validates. ``written`` is the N-Quads file the engine
-        wrote them to: a backend reads whichever suits it.
+    def load(self, feed: Feed, generation: Path) -> None:
+        """Load the quads of ``feed`` into a new store for the staged ``generation``, from its files as they
+        come or from its staged store once complete; nothing becomes live (``go_live`` does that), so a build
+        loads while it derives and validates.
 
         Raises
         ------

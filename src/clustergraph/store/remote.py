@@ -26,7 +26,7 @@ from clustergraph.store.remote_answers import read_ask, read_select, to_standard
 from clustergraph.store.remote_client import N_TRIPLES, SPARQL_JSON, Credentials, Endpoints, RemoteClient
 from clustergraph.store.remote_dump import dump_graphs
 from clustergraph.store.remote_publish import read_build_id, stage_remote, staging_graphs, switch_remote
-from clustergraph.store.staging import StagedStore
+from clustergraph.store.staging import Feed
 
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
@@ -190,9 +190,10 @@ class RemoteBackend:
         return RemoteStore(self._client(), tuple(sorted(remote_graphs(self.settings))),
                            str(iris.staging_graph("none", "empty")))
 
-    def load(self, staged: StagedStore, written: Path, generation: Path) -> None:
-        """Load the public graphs of ``staged``, each as the engine writes it, into staging graphs named for the
-        build ``generation``."""
+    def load(self, feed: Feed, generation: Path) -> None:
+        """Load the public graphs of the feed's staged store once complete, each as the engine writes it, into
+        staging graphs named for the build ``generation``."""
+        staged = feed.staged()
         client = self._client()
         try:
             stage_remote(client, Iris(self.settings.base_iri), staged.graph_triples, remote_graphs(self.settings),

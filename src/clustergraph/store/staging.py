@@ -8,12 +8,15 @@ whatever the graph's size. An update opens its staged on-disk copy of the live s
 
 from __future__ import annotations
 
+import queue
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from clustergraph.errors import QueryError, StoreError
-from clustergraph.store.embedded import OxigraphStore
+from clustergraph.store.embedded import OxigraphStore, QuadFile
 from clustergraph.timing import timed
 
 Quads = bytes | Path
@@ -101,6 +104,15 @@ class StagedStore:
             raise QueryError("not a CONSTRUCT")
         result.serialize(str(out), ox.RdfFormat.N_TRIPLES)
 
+    def has_graph(self, graph: str) -> bool:
+        """Whether the named graph ``graph`` holds any quad."""
+        return ox.NamedNode(graph) in self._store.named_graphs()
+
+    def write_graph(self, graph: str, out: Path) -> QuadFile:
+        """The triples of the named graph ``graph`` as N-Triples, written to ``out`` by the engine."""
+        self._store.dump(str(out), ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        return QuadFile(out, graph)
+
     def view(self, hidden_graphs: tuple[str, ...] = ()) -> OxigraphStore:
         """A read view of the store as queries see it (the union of its graphs but ``hidden_graphs``)."""
         return OxigraphStore.over(self._store, hidden_graphs)
@@ -124,3 +136,51 @@ class StagedStore:
             self._store.flush()
         del self._store
 
+
+class Feed:
+    """The N-Quads files a new store is loaded from, handed to the loading thread as a build writes them, and
+    the staged store that holds the same quads once the last file has come: a backend loads from whichever
+    suits it, and an embedded store starts loading while the build is still deriving and validating.
+    """
+
+    def __init__(self) -> None:
+        self._files: queue.Queue[QuadFile | None] = queue.Queue()
+        self._staged: StagedStore | None = None
+        self._ended = threading.Event()
+
+    def add(self, file: QuadFile) -> None:
+        """Hand over one more file (the files together hold the store's quads)."""
+        self._files.put(file)
+
+    def end(self, staged: StagedStore | None) -> None:
+        """No more files: ``staged`` holds what they hold together (None: the build stopped and the loading must
+        end without a store); a second call changes nothing."""
+        if not self._ended.is_set():
+            self._staged = staged
+            self._ended.set()
+            self._files.put(None)
+
+    def files(self) -> Iterator[QuadFile]:
+        """The files as they come, until the end.
+
+        Raises
+        ------
+        StoreError
+            If the build stopped before the files were complete.
+        """
+        while (file := self._files.get()) is not None:
+            yield file
+        self.staged()
+
+    def staged(self) -> StagedStore:
+        """The staged store, once the files are complete.
+
+        Raises
+        ------
+        StoreError
+            If the build stopped before the files were complete.
+        """
+        self._ended.wait()
+        if self._staged is None:
+            raise StoreError("the build stopped before the new store's quads were complete")
+        return self._staged
