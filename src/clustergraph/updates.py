@@ -44,7 +44,8 @@ def update_graph(settings: Settings, sparql: str, base_iri: str | None = None) -
                 backend.update(current, staged, sparql, base_iri)
             for name in (STORE, PERSONAL_STORE):
                 if (staged / name).exists():
-                    _rederive(settings, staged / name, staged if name == STORE else None)
+                    _rederive(settings, staged / name)
+            _write_dumps(staged)
             if (current / PARSE_REPORT_FILE).exists():
                 shutil.copyfile(current / PARSE_REPORT_FILE, staged / PARSE_REPORT_FILE)
         except BaseException:
@@ -55,15 +56,20 @@ def update_graph(settings: Settings, sparql: str, base_iri: str | None = None) -
     return generation
 
 
-def _rederive(settings: Settings, store_dir: Path, dumps_of: Path | None) -> None:
-    """Derive the updated store's facts again (an update may change what they follow from) and, for the public
-    store, write the generation's dumps and N-Quads file from it."""
+def _rederive(settings: Settings, store_dir: Path) -> None:
+    """Derive the updated store's facts again: an update may change what they follow from."""
     staged = StagedStore.open(store_dir)
     try:
         add_derived_facts(settings, staged)
-        if dumps_of is not None:
-            staged.write_quads(dumps_of / UNSORTED_FILE)
     finally:
         staged.close()
-    if dumps_of is not None:
-        write_dumps(sort_dataset(dumps_of), dumps_of / DUMPS)
+
+
+def _write_dumps(generation: Path) -> None:
+    """Write the N-Quads file and the dumps of ``generation`` from its updated public store."""
+    staged = StagedStore.open(generation / STORE)
+    try:
+        staged.write_quads(generation / UNSORTED_FILE)
+    finally:
+        staged.close()
+    write_dumps(sort_dataset(generation), generation / DUMPS)
