@@ -6,9 +6,9 @@ memory of that process tree (sampled every 0.1 s from ``/proc``):
 
 - generate: ``bench/generate.py`` streaming the synthetic graph to N-Quads;
 - publish: ``clustergraph -v build --from`` on a fresh project: the file staged in the engine's memory store
-  with its derived facts, validated there (the compiled shapes and the whole-graph constraints as SPARQL), written
-  out and sorted, then the dumps written while the on-disk store loads, and published; the phase lines the build
-  logs split the time, and "validated" is the time until the graph is known to conform;
+  (while the on-disk store bulk-loads it) with its derived facts, validated there (the compiled shapes and the
+  whole-graph constraints as SPARQL) while its quads are written out, sorted and dumped, and published; the phase
+  lines the build logs split the time, and "validated" is the time until the graph is known to conform;
 - pySHACL: the same shapes with pySHACL over an rdflib graph, for comparison (only up to ``--pyshacl-max``
   triples: at 1M it takes minutes and over a GB);
 - catalogue: every query of ``queries/`` in process on the published store, each in a child process stopped at
