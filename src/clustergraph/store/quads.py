@@ -23,8 +23,10 @@ from clustergraph.errors import StoreError
 from clustergraph.store.native import PREFIXED_FORMATS
 from clustergraph.timing import timed
 
-SORT_MEMORY = "25%"
-"""How much of the machine's memory ``sort`` may use before it spills to temporary files beside the output."""
+SORT_MEMORY = "1G"
+"""How much memory ``sort`` may use before it spills sorted runs to temporary files beside the output: the staged
+store is still in memory while the quads are sorted (validation reads it meanwhile), and merging a few runs of
+a 10 M-triple file costs little."""
 
 
 @timed("serialise N-Quads")
