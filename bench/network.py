@@ -12,6 +12,7 @@ times (each round and the median printed), then each metric once.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -40,17 +41,28 @@ def timed(step: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, value
 
 
+def cpu_seconds() -> float:
+    """User and system CPU seconds of this process so far (every thread, the engine's included)."""
+    times = os.times()
+    return times.user + times.system
+
+
 def bench(label: str, store: GraphStore, picture: bool, rounds: int = 1) -> None:
-    """Print one line per step for the unfiltered network of ``store`` (the extraction's median of ``rounds``)."""
-    rounds_seconds = []
+    """Print one line per step for the unfiltered network of ``store`` (the extraction's median of ``rounds``,
+    wall and CPU seconds: wall is disturbed by other jobs on the machine, CPU less so)."""
+    rounds_seconds, rounds_cpu = [], []
     for _ in range(rounds):  # only the last network is kept: the others would slow the metrics' collections
+        started = cpu_seconds()
         seconds, network = timed(lambda: build_network(store.select_values, Filters()))
         rounds_seconds.append(seconds)
+        rounds_cpu.append(cpu_seconds() - started)
     graph = network.graph
     print(f"\n{label}: {store.count()} triples -> {graph.number_of_nodes()} organisations, "
           f"{graph.number_of_edges()} pairs; betweenness {betweenness_method(graph)}")
     each = f"  (rounds: {', '.join(f'{seconds:.3f}' for seconds in rounds_seconds)})" if rounds > 1 else ""
     print(f"  {'extraction (SPARQL -> networkx)':<40} {statistics.median(rounds_seconds):>9.3f} s{each}")
+    each = f"  (rounds: {', '.join(f'{seconds:.2f}' for seconds in rounds_cpu)})" if rounds > 1 else ""
+    print(f"  {'extraction, CPU (user + system)':<40} {statistics.median(rounds_cpu):>9.3f} s{each}")
     for name, metric in NODE_METRICS.items():
         print(f"  {name:<40} {timed(lambda: metric(graph))[0]:>9.3f} s")
     print(f"  {'louvain (1 seed)':<40} {timed(lambda: louvain(graph))[0]:>9.3f} s")
