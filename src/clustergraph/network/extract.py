@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import copy_context
+from functools import cache
 from dataclasses import dataclass, field
 from itertools import groupby
-from operator import attrgetter
-from typing import TypeAlias
+from operator import itemgetter
+from typing import NamedTuple, TypeAlias
 
 import networkx as nx
 
@@ -44,11 +45,14 @@ LOOKUPS = {
     "practice": "SELECT ?iri ?name WHERE { ?iri a cg:GoodPractice ; cg:sectionId ?name }",
 }
 
-# The queries below give each pattern a subquery of its own: the embedded engine then joins whole index scans on
-# their keys (a hash join) instead of looking up one pattern per row of another, ten times faster on a disk store
-# of a million triples; every store answers them alike. Values shared by many rows are concatenated by the engine
-# (one row per collaboration, not one per collaboration x programme x practice): every value crossing into Python
-# costs, and IRIs and section ids hold no space (the separator is spelled out: Virtuoso has no default).
+# The extraction's cost on a disk store of a million triples is the terms it reads back: the engine looks up each
+# IRI's text (a few microseconds), so every value crossing into Python costs, and joining many per-link results
+# costs again. The collaborations are therefore read as one group per link over a UNION of single patterns (one
+# pass over each pattern's index, no join between them but the type's and the filters'), each value tagged by
+# its role: ``o`` a collaborator, ``v`` what it is via, ``r`` a programme, ``p`` a practice's section id. Patterns
+# joined with others are subqueries of their own: the embedded engine then joins whole index scans on their keys
+# (a hash join) instead of looking one pattern up per row of another. IRIs and section ids hold no space, and the
+# separator is spelled out (Virtuoso has no default).
 
 ORGANISATIONS = """SELECT ?iri ?name ?type ?typeLabel ?country ?countryName ?region ?regionName ?practices WHERE {
   { SELECT ?iri WHERE { ?iri a org:Organization } }
@@ -72,23 +76,21 @@ LABELS = """SELECT ?iri ?label ?kind ?parent WHERE {
           OPTIONAL { ?iri cg:parentProgramme ?parent } }
   UNION { ?iri a cg:GoodPractice ; rdfs:label ?label BIND("practice" AS ?kind) } }"""
 
-COLLABORATIONS = """SELECT ?collaborators ?via ?programmes ?practices WHERE {{
+COLLABORATIONS = """SELECT ?fields WHERE {{
   {{ SELECT ?link WHERE {{ ?link a cg:Collaboration }} }}
-  {{ SELECT ?link (GROUP_CONCAT(STR(?o); separator=" ") AS ?collaborators) WHERE {{ ?link cg:collaborator ?o }}
-     GROUP BY ?link }}
-  {{ SELECT ?link ?via WHERE {{ ?link cg:via ?via }} }}
-  {{ SELECT ?link (GROUP_CONCAT(?practice; separator=" ") AS ?practices) WHERE {{
-    {{ SELECT ?link ?p WHERE {{ ?link cg:evidenceFrom ?p }} }}
-    {{ SELECT ?p ?practice WHERE {{ ?p cg:sectionId ?practice {practices} }} }} }} GROUP BY ?link }}
-  {programmes}
+  {{ SELECT ?link (GROUP_CONCAT(?field; separator=" ") AS ?fields) WHERE {{
+    {{ ?link cg:collaborator ?o BIND(CONCAT("o", STR(?o)) AS ?field) }}
+    UNION {{ ?link cg:via ?via BIND(CONCAT("v", STR(?via)) AS ?field) }}
+    UNION {{ {programmes} BIND(CONCAT("r", STR(?programme)) AS ?field) }}
+    UNION {{ {{ SELECT ?link ?p WHERE {{ ?link cg:evidenceFrom ?p }} }}
+             {{ SELECT ?p ?field WHERE {{ ?p cg:sectionId ?practice {practices}
+                                          BIND(CONCAT("p", ?practice) AS ?field) }} }} }}
+  }} GROUP BY ?link }}
   {filters}
 }}"""
 
-PROGRAMMES = """{{ SELECT ?link (GROUP_CONCAT(STR(?programme); separator=" ") AS ?programmes) WHERE {{
-    {{ SELECT ?link ?programme WHERE {{ ?link cg:viaProgramme ?programme }} }}{within} }} GROUP BY ?link }}"""
-
-WITHIN = """
-    {{ SELECT ?programme WHERE {{ ?programme cg:parentProgramme* <{programme}> }} }}"""
+WITHIN = """{{ SELECT ?link ?programme WHERE {{ ?link cg:viaProgramme ?programme }} }}
+             {{ SELECT ?programme WHERE {{ ?programme cg:parentProgramme* <{programme}> }} }}"""
 
 IN_COUNTRY = """{{ SELECT DISTINCT ?link WHERE {{
     {{ SELECT ?link ?o WHERE {{ ?link cg:collaborator ?o }} }}
@@ -130,9 +132,11 @@ class Scope:
     """The preferred name of each resolved filter, by filter (``{"country": "Romania"}``)."""
 
 
-@dataclass(frozen=True)
-class CollaborationRow:
-    """One collaboration: two organisations, what they share, its programmes (IRIs) and practices (ids)."""
+class CollaborationRow(NamedTuple):
+    """One collaboration: two organisations, what they share, its programmes (IRIs) and practices (ids).
+
+    A named tuple, not a dataclass: a million-triple graph has some seventy thousand of them, made in a loop.
+    """
 
     a: str
     b: str
@@ -205,8 +209,8 @@ def collaboration_query(scope: Scope) -> str:
     ...     Scope(programme="https://w3id.org/clustergraph/programme/cosme"))
     True
     """
-    within = WITHIN.format(programme=scope.programme) if scope.programme else ""
-    programmes = PROGRAMMES.format(within=within)
+    programmes = (WITHIN.format(programme=scope.programme) if scope.programme
+                  else "?link cg:viaProgramme ?programme")
     practices = ""
     if scope.ecosystem:
         practices += f"; cg:ecosystem <{scope.ecosystem}> "
@@ -217,22 +221,33 @@ def collaboration_query(scope: Scope) -> str:
         filters.append(IN_COUNTRY.format(country=scope.country))
     if scope.clusters_only:
         filters.append(BETWEEN_CLUSTERS)
-    return PREFIX_LINES + COLLABORATIONS.format(
-        programmes=programmes if scope.programme else f"OPTIONAL {programmes}", practices=practices,
-        filters="\n  ".join(filters))
+    return PREFIX_LINES + COLLABORATIONS.format(programmes=programmes, practices=practices,
+                                                filters="\n  ".join(filters))
 
 
 def read_collaborations(select: Select, scope: Scope) -> list[CollaborationRow]:
-    """The collaborations within ``scope``, one per ``cg:Collaboration`` node, sorted.
+    """The collaborations within ``scope``, one per ``cg:Collaboration`` node and thing it is via, sorted.
 
-    A collaboration has two collaborators (the shapes say so), read in either order and put in IRI order.
+    A collaboration has two collaborators (the shapes say so), read in either order and put in IRI order. One
+    without a collaborator, a thing it is via or a practice in scope (or, under a programme filter, a programme
+    in scope) is not in scope. Equal sets of programmes or practices are one object, so later steps that look
+    them up compare them by identity first.
     """
-    found = []
+    found: list[CollaborationRow] = []
+    shared: dict[frozenset[str], frozenset[str]] = {}
     for row in select(collaboration_query(scope)):
-        a, b = sorted(row["collaborators"].split(" "))
-        found.append(CollaborationRow(a, b, row["via"], frozenset(row.get("programmes", "").split()),
-                                      frozenset(row["practices"].split(" "))))
-    return sorted(found, key=lambda row: (row.a, row.b, row.via))
+        fields: dict[str, list[str]] = {"o": [], "v": [], "r": [], "p": []}
+        for tagged in row["fields"].split(" "):
+            fields[tagged[0]].append(tagged[1:])
+        collaborators, vias, programmes, practices = fields.values()
+        if not (collaborators and vias and practices and (programmes or not scope.programme)):
+            continue
+        a, b = sorted(collaborators)
+        in_programmes = shared.setdefault(frozenset(programmes), frozenset(programmes))
+        in_practices = shared.setdefault(frozenset(practices), frozenset(practices))
+        found.extend(CollaborationRow(a, b, via, in_programmes, in_practices) for via in vias)
+    found.sort(key=itemgetter(0, 1, 2))
+    return found
 
 
 def build_network(select: Select, filters: Filters) -> Network:
@@ -251,25 +266,30 @@ def build_network(select: Select, filters: Filters) -> Network:
     """
     scope = resolve_filters(select, filters)
     with _collector_paused(), ThreadPoolExecutor(max_workers=3) as pool:
-        # The three reads are independent: the engine answers them side by side (it releases the GIL), and a
-        # remote store gets three requests at once. Each runs in a copy of this context (a request's build id).
+        # The three reads are independent: the engine answers them side by side (it releases the GIL), each read
+        # turned into Python in its own thread while the others are still in the engine, and a remote store gets
+        # three requests at once. Each runs in a copy of this context (a request's build id).
         reading = pool.submit(copy_context().run, read_collaborations, select, scope)
-        labelling, describing = (pool.submit(copy_context().run, select, PREFIX_LINES + query)
-                                 for query in (LABELS, ORGANISATIONS))
+        labelling = pool.submit(copy_context().run, _read_labels, select)
+        describing = pool.submit(copy_context().run, _describe_organisations, select)
         rows = reading.result()
-        labels: dict[str, str] = {}
-        kinds: dict[str, str] = {}
-        parents: dict[str, str] = {}
-        for row in labelling.result():
-            labels[row["iri"]] = row["label"]
-            kinds[row["iri"]] = row["kind"]
-            if "parent" in row:
-                parents[row["iri"]] = row["parent"]
-        network = Network(nx.Graph(), scope, rows, labels, kinds, parents)
-        members = {iri for row in rows for iri in (row.a, row.b)}
-        _add_organisations(network.graph, describing.result(), members)
+        network = Network(nx.Graph(), scope, rows, *labelling.result())
+        _add_organisations(network.graph, describing.result(), {iri for row in rows for iri in row[:2]})
         _add_edges(network, rows)
     return network
+
+
+def _read_labels(select: Select) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The label and kind of every project, programme and practice, and each programme's parent."""
+    labels: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    parents: dict[str, str] = {}
+    for row in select(PREFIX_LINES + LABELS):
+        labels[row["iri"]] = row["label"]
+        kinds[row["iri"]] = row["kind"]
+        if "parent" in row:
+            parents[row["iri"]] = row["parent"]
+    return labels, kinds, parents
 
 
 @contextmanager
@@ -288,46 +308,61 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _add_organisations(graph: Graph, rows: list[dict[str, str]], members: set[str]) -> None:
-    """The organisations in ``members`` as nodes, described by ``rows`` of the ``ORGANISATIONS`` query."""
-    best: dict[str, dict[str, object]] = {}
-    for row in rows:
+def _describe_organisations(select: Select) -> dict[str, dict[str, object]]:
+    """Every organisation's node attributes, read by the ``ORGANISATIONS`` query."""
+    best: dict[str, tuple[tuple[bool, bool, str], dict[str, object]]] = {}
+    for row in select(PREFIX_LINES + ORGANISATIONS):
         iri = row["iri"]
-        if iri not in members:
-            continue
         cluster = row["type"].endswith(("#ClusterOrganisation", "#MetaCluster"))
         # An organisation typed twice keeps its most specific type: a meta-cluster over a cluster organisation.
         rank = (row["type"].endswith("#MetaCluster"), cluster, row["typeLabel"])
-        current = best.get(iri)
-        if current is not None and current["_rank"] >= rank:  # type: ignore[operator]
+        if iri in best and best[iri][0] >= rank:
             continue
-        best[iri] = {"_rank": rank, "label": row["name"], "type": row["typeLabel"], "cluster": cluster,
-                     "country": row.get("country", ""), "country_name": row.get("countryName", ""),
-                     "region": row.get("region", ""), "region_name": row.get("regionName", ""),
-                     "practices": int(row.get("practices", 0)), "iri": iri}
+        best[iri] = rank, {"label": row["name"], "type": row["typeLabel"], "cluster": cluster,
+                           "country": row.get("country", ""), "country_name": row.get("countryName", ""),
+                           "region": row.get("region", ""), "region_name": row.get("regionName", ""),
+                           "practices": int(row.get("practices", 0)), "iri": iri}
+    return {iri: attributes for iri, (_, attributes) in best.items()}
+
+
+def _add_organisations(graph: Graph, described: dict[str, dict[str, object]], members: set[str]) -> None:
+    """The organisations in ``members`` as nodes, in IRI order, with their attributes from ``described``."""
     for iri in sorted(members):
-        attributes = best.get(iri) or {"label": iri, "type": "", "cluster": False, "country": "",
-                                       "country_name": "", "region": "", "region_name": "", "practices": 0,
-                                       "iri": iri}
-        graph.add_node(iri, **{key: value for key, value in attributes.items() if key != "_rank"})
+        attributes = described.get(iri) or {"label": iri, "type": "", "cluster": False, "country": "",
+                                            "country_name": "", "region": "", "region_name": "", "practices": 0,
+                                            "iri": iri}
+        graph.add_node(iri, **attributes)
 
 
 def _add_edges(network: Network, rows: list[CollaborationRow]) -> None:
-    """One edge per pair of organisations, from ``rows`` sorted by pair (as ``read_collaborations`` gives them)."""
+    """One edge per pair of organisations, from ``rows`` sorted by pair (as ``read_collaborations`` gives them).
+
+    Most pairs share one collaboration, and few sets of programmes or practices recur across many of them: each
+    set's sorted names are worked out once and copied per edge (an edge's lists are its own).
+    """
     graph, labels, kinds = network.graph, network.labels, network.kinds
     countries: dict[str, str] = {node: data["country"] for node, data in graph.nodes(data=True)}
-    reading_order = {section: _section_key(section) for section in {s for row in rows for s in row.practices}}
+
+    @cache
+    def programme_names(programmes: frozenset[str]) -> tuple[str, ...]:
+        return tuple(sorted([labels.get(programme, programme) for programme in programmes]))
+
+    @cache
+    def in_reading_order(practices: frozenset[str]) -> tuple[str, ...]:
+        return tuple(sorted(practices, key=_section_key))
+
     edges = []
-    for (a, b), pair in groupby(rows, key=attrgetter("a", "b")):
-        links = list(pair)
-        via = {row.via for row in links}
-        programmes = links[0].programmes.union(*(row.programmes for row in links[1:]))
-        practices = links[0].practices.union(*(row.practices for row in links[1:]))
+    for (a, b), pair in groupby(rows, key=itemgetter(0, 1)):
+        first = next(pair)
+        via, programmes, practices = {first.via}, first.programmes, first.practices
+        for row in pair:
+            via.add(row.via)
+            programmes, practices = programmes | row.programmes, practices | row.practices
         edges.append((a, b, {
             "weight": len(via), "via": sorted([labels.get(v, v) for v in via]),
-            "programmes": sorted([labels.get(p, p) for p in programmes]),
+            "programmes": list(programme_names(programmes)),
             "projects": sorted([labels.get(v, v) for v in via if kinds.get(v) == "project"]),
-            "practices": sorted(practices, key=reading_order.__getitem__),
+            "practices": list(in_reading_order(practices)),
             "cross_border": countries[a] != "" and countries[b] != "" and countries[a] != countries[b]}))
     graph.add_edges_from(edges)
 
