@@ -9,6 +9,7 @@ can never change the query's shape.
 from __future__ import annotations
 
 import gc
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -51,8 +52,10 @@ LOOKUPS = {
 # pass over each pattern's index, no join between them but the type's and the filters'), each value tagged by
 # its role: ``o`` a collaborator, ``v`` what it is via, ``r`` a programme, ``p`` a practice's section id. Patterns
 # joined with others are subqueries of their own: the embedded engine then joins whole index scans on their keys
-# (a hash join) instead of looking one pattern up per row of another. IRIs and section ids hold no space, and the
-# separator is spelled out (Virtuoso has no default).
+# (a hash join) instead of looking one pattern up per row of another, except where the rows are few: the names
+# of the countries and regions organisations are in are looked up per country or region, not read for every
+# labelled thing and joined. IRIs and section ids hold no space, and the separator is spelled out (Virtuoso has
+# no default).
 
 ORGANISATIONS = """SELECT ?iri ?name ?type ?typeLabel ?country ?countryName ?region ?regionName ?practices WHERE {
   { SELECT ?iri WHERE { ?iri a org:Organization } }
@@ -61,11 +64,12 @@ ORGANISATIONS = """SELECT ?iri ?name ?type ?typeLabel ?country ?countryName ?reg
   { SELECT ?type ?typeLabel WHERE { ?type rdfs:label ?typeLabel FILTER(STRSTARTS(STR(?type), STR(cg:))) } }
   OPTIONAL { SELECT ?iri ?country ?countryName WHERE {
     { SELECT ?iri ?c WHERE { ?iri cg:country ?c } }
-    { SELECT ?c ?country ?countryName WHERE { ?c skos:prefLabel ?countryName ; skos:notation ?country
-                                              FILTER(DATATYPE(?country) = xsd:token) } } } }
+    { SELECT ?c ?country ?countryName WHERE { { SELECT DISTINCT ?c WHERE { ?o cg:country ?c } }
+      ?c skos:prefLabel ?countryName ; skos:notation ?country FILTER(DATATYPE(?country) = xsd:token) } } } }
   OPTIONAL { SELECT ?iri ?region ?regionName WHERE {
     { SELECT ?iri ?r WHERE { ?iri cg:region ?r } }
-    { SELECT ?r ?region ?regionName WHERE { ?r skos:prefLabel ?regionName ; skos:notation ?region } } } }
+    { SELECT ?r ?region ?regionName WHERE { { SELECT DISTINCT ?r WHERE { ?o cg:region ?r } }
+      ?r skos:prefLabel ?regionName ; skos:notation ?region } } } }
   OPTIONAL { SELECT ?iri (COUNT(DISTINCT ?practice) AS ?practices) WHERE { ?iri prov:wasDerivedFrom ?practice }
              GROUP BY ?iri }
 }"""
@@ -234,19 +238,29 @@ def read_collaborations(select: Select, scope: Scope) -> list[CollaborationRow]:
     them up compare them by identity first.
     """
     found: list[CollaborationRow] = []
-    shared: dict[frozenset[str], frozenset[str]] = {}
+    shared: dict[tuple[str, ...], frozenset[str]] = {}
     for row in select(collaboration_query(scope)):
-        fields: dict[str, list[str]] = {"o": [], "v": [], "r": [], "p": []}
-        for tagged in row["fields"].split(" "):
-            fields[tagged[0]].append(tagged[1:])
-        collaborators, vias, programmes, practices = fields.values()
-        if not (collaborators and vias and practices and (programmes or not scope.programme)):
+        fields = row["fields"].split(" ")
+        fields.sort()  # by role, o < p < r < v, and collaborators in IRI order
+        practices_from = bisect_left(fields, "p")
+        programmes_from = bisect_left(fields, "r", practices_from)
+        vias_from = bisect_left(fields, "v", programmes_from)
+        if not (practices_from and practices_from < programmes_from and vias_from < len(fields)
+                and (vias_from > programmes_from or not scope.programme)):
             continue
-        a, b = sorted(collaborators)
-        in_programmes = shared.setdefault(frozenset(programmes), frozenset(programmes))
-        in_practices = shared.setdefault(frozenset(practices), frozenset(practices))
-        found.extend(CollaborationRow(a, b, via, in_programmes, in_practices) for via in vias)
+        a, b = (collaborator[1:] for collaborator in fields[:practices_from])
+        practices, programmes = (_untagged(shared, tuple(fields[start:end])) for start, end in
+                                 ((practices_from, programmes_from), (programmes_from, vias_from)))
+        found.extend(CollaborationRow(a, b, via[1:], programmes, practices) for via in fields[vias_from:])
     found.sort(key=itemgetter(0, 1, 2))
+    return found
+
+
+def _untagged(shared: dict[tuple[str, ...], frozenset[str]], tagged: tuple[str, ...]) -> frozenset[str]:
+    """The values of ``tagged`` fields without their role letter, one set object per distinct ``tagged``."""
+    found = shared.get(tagged)
+    if found is None:
+        found = shared[tagged] = frozenset(field[1:] for field in tagged)
     return found
 
 
@@ -353,17 +367,21 @@ def _add_edges(network: Network, rows: list[CollaborationRow]) -> None:
 
     edges = []
     for (a, b), pair in groupby(rows, key=itemgetter(0, 1)):
-        first = next(pair)
-        via, programmes, practices = {first.via}, first.programmes, first.practices
-        for row in pair:
-            via.add(row.via)
-            programmes, practices = programmes | row.programmes, practices | row.practices
-        edges.append((a, b, {
-            "weight": len(via), "via": sorted([labels.get(v, v) for v in via]),
-            "programmes": list(programme_names(programmes)),
-            "projects": sorted([labels.get(v, v) for v in via if kinds.get(v) == "project"]),
-            "practices": list(in_reading_order(practices)),
-            "cross_border": countries[a] != "" and countries[b] != "" and countries[a] != countries[b]}))
+        _, _, via, programmes, practices = next(pair)
+        more = list(pair)
+        if more:
+            vias = {via, *(row.via for row in more)}
+            programmes = programmes.union(*(row.programmes for row in more))
+            practices = practices.union(*(row.practices for row in more))
+            names = sorted([labels.get(v, v) for v in vias])
+            projects = sorted([labels.get(v, v) for v in vias if kinds.get(v) == "project"])
+        else:
+            vias, names = {via}, [labels.get(via, via)]
+            projects = names.copy() if kinds.get(via) == "project" else []
+        home, away = countries[a], countries[b]
+        edges.append((a, b, {"weight": len(vias), "via": names, "programmes": list(programme_names(programmes)),
+                             "projects": projects, "practices": list(in_reading_order(practices)),
+                             "cross_border": home != "" and away != "" and home != away}))
     graph.add_edges_from(edges)
 
 
