@@ -238,10 +238,10 @@ def read_collaborations(select: Select, scope: Scope) -> list[CollaborationRow]:
     them up compare them by identity first.
     """
     found: list[CollaborationRow] = []
-    shared: dict[tuple[str, ...], frozenset[str]] = {}
+    shared: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
     for row in select(collaboration_query(scope)):
         fields = row["fields"].split(" ")
-        fields.sort()  # by role, o < p < r < v, and collaborators in IRI order
+        fields.sort()  # by role, o < p < r < v, and the collaborators in IRI order
         practices_from = bisect_left(fields, "p")
         programmes_from = bisect_left(fields, "r", practices_from)
         vias_from = bisect_left(fields, "v", programmes_from)
@@ -249,18 +249,15 @@ def read_collaborations(select: Select, scope: Scope) -> list[CollaborationRow]:
                 and (vias_from > programmes_from or not scope.programme)):
             continue
         a, b = (collaborator[1:] for collaborator in fields[:practices_from])
-        practices, programmes = (_untagged(shared, tuple(fields[start:end])) for start, end in
-                                 ((practices_from, programmes_from), (programmes_from, vias_from)))
-        found.extend(CollaborationRow(a, b, via[1:], programmes, practices) for via in fields[vias_from:])
-    found.sort(key=itemgetter(0, 1, 2))
-    return found
-
-
-def _untagged(shared: dict[tuple[str, ...], frozenset[str]], tagged: tuple[str, ...]) -> frozenset[str]:
-    """The values of ``tagged`` fields without their role letter, one set object per distinct ``tagged``."""
-    found = shared.get(tagged)
-    if found is None:
-        found = shared[tagged] = frozenset(field[1:] for field in tagged)
+        tagged = tuple(fields[practices_from:vias_from])
+        sets = shared.get(tagged)
+        if sets is None:  # equal sets of programmes and practices are one object each
+            sets = shared[tagged] = (frozenset(field[1:] for field in fields[programmes_from:vias_from]),
+                                     frozenset(field[1:] for field in fields[practices_from:programmes_from]))
+        found.extend(CollaborationRow(a, b, via[1:], *sets) for via in fields[vias_from:])
+    # One string per row sorts twice as fast as a tuple of three, in the same order: IRIs hold no space or control
+    # character, so the space sorts a prefix before its extensions as the tuple would.
+    found.sort(key=lambda row: f"{row.a} {row.b} {row.via}")
     return found
 
 
