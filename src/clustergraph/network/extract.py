@@ -39,8 +39,12 @@ LOOKUPS = {
     "programme": """SELECT ?iri ?name ?label WHERE { ?iri a cg:Programme ; skos:prefLabel ?label .
         { ?iri skos:prefLabel|skos:altLabel|skos:notation ?name }
         UNION { ?iri skos:exactMatch ?code BIND(STRAFTER(STR(?code), STR(euprog:)) AS ?name) } }""",
-    "country": """SELECT DISTINCT ?iri ?name ?label WHERE { ?organisation a org:Organization ; cg:country ?iri .
-        ?iri skos:prefLabel ?label ; skos:prefLabel|skos:notation ?name }""",
+    # The countries organisations are in, then their names: few rows each (not one lookup per organisation).
+    "country": """SELECT DISTINCT ?iri ?name ?label WHERE {
+        { SELECT DISTINCT ?iri WHERE { { SELECT ?organisation WHERE { ?organisation a org:Organization } }
+                                       { SELECT ?organisation ?iri WHERE { ?organisation cg:country ?iri } } } }
+        { SELECT ?iri ?name ?label WHERE { { SELECT DISTINCT ?iri WHERE { ?anything cg:country ?iri } }
+                                           ?iri skos:prefLabel ?label ; skos:prefLabel|skos:notation ?name } } }""",
     "ecosystem": """SELECT ?iri ?name ?label WHERE { ?iri a cg:IndustrialEcosystem ; skos:prefLabel ?label ;
         skos:prefLabel|skos:altLabel|skos:hiddenLabel|skos:notation ?name }""",
     "practice": "SELECT ?iri ?name WHERE { ?iri a cg:GoodPractice ; cg:sectionId ?name }",
@@ -49,13 +53,14 @@ LOOKUPS = {
 # The extraction's cost on a disk store of a million triples is the terms it reads back: the engine looks up each
 # IRI's text (a few microseconds), so every value crossing into Python costs, and joining many per-link results
 # costs again. The collaborations are therefore read as one group per link over a UNION of single patterns (one
-# pass over each pattern's index, no join between them but the type's and the filters'), each value tagged by
-# its role: ``o`` a collaborator, ``v`` what it is via, ``r`` a programme, ``p`` a practice's section id. Patterns
-# joined with others are subqueries of their own: the embedded engine then joins whole index scans on their keys
-# (a hash join) instead of looking one pattern up per row of another, except where the rows are few: the names
-# of the countries and regions organisations are in are looked up per country or region, not read for every
-# labelled thing and joined. IRIs and section ids hold no space, and the separator is spelled out (Virtuoso has
-# no default).
+# pass over each pattern's index, no join between them), each value tagged by its role: ``o`` a collaborator,
+# ``v`` what it is via, ``r`` a programme, ``p`` a practice's section id. The links in scope (the type and each
+# filter, read as keys only) are joined before any value is turned into text, so a filter makes the read smaller.
+# Patterns joined with others are subqueries of their own: the embedded engine then joins whole index scans on
+# their keys (a hash join) instead of looking one pattern up per row of another, except where the rows are few:
+# the names of the countries and regions organisations are in are looked up per country or region, not read for
+# every labelled thing and joined. IRIs and section ids hold no space, and the separator is spelled out
+# (Virtuoso has no default).
 
 ORGANISATIONS = """SELECT ?iri ?name ?type ?typeLabel ?country ?countryName ?region ?regionName ?practices WHERE {
   { SELECT ?iri WHERE { ?iri a org:Organization } }
@@ -80,21 +85,23 @@ LABELS = """SELECT ?iri ?label ?kind ?parent WHERE {
           OPTIONAL { ?iri cg:parentProgramme ?parent } }
   UNION { ?iri a cg:GoodPractice ; rdfs:label ?label BIND("practice" AS ?kind) } }"""
 
-COLLABORATIONS = """SELECT ?fields WHERE {{
+COLLABORATIONS = """SELECT (GROUP_CONCAT(?field; separator=" ") AS ?fields) WHERE {{
   {{ SELECT ?link WHERE {{ ?link a cg:Collaboration }} }}
-  {{ SELECT ?link (GROUP_CONCAT(?field; separator=" ") AS ?fields) WHERE {{
-    {{ ?link cg:collaborator ?o BIND(CONCAT("o", STR(?o)) AS ?field) }}
-    UNION {{ ?link cg:via ?via BIND(CONCAT("v", STR(?via)) AS ?field) }}
-    UNION {{ {programmes} BIND(CONCAT("r", STR(?programme)) AS ?field) }}
-    UNION {{ {{ SELECT ?link ?p WHERE {{ ?link cg:evidenceFrom ?p }} }}
-             {{ SELECT ?p ?field WHERE {{ ?p cg:sectionId ?practice {practices}
-                                          BIND(CONCAT("p", ?practice) AS ?field) }} }} }}
-  }} GROUP BY ?link }}
   {filters}
-}}"""
+  {{ {{ ?link cg:collaborator ?value BIND("o" AS ?role) }}
+    UNION {{ ?link cg:via ?value BIND("v" AS ?role) }}
+    UNION {{ {programmes} BIND("r" AS ?role) }}
+    UNION {{ {practices} BIND("p" AS ?role) }} }}
+  BIND(CONCAT(?role, STR(?value)) AS ?field)
+}} GROUP BY ?link"""
 
-WITHIN = """{{ SELECT ?link ?programme WHERE {{ ?link cg:viaProgramme ?programme }} }}
-             {{ SELECT ?programme WHERE {{ ?programme cg:parentProgramme* <{programme}> }} }}"""
+WITHIN = "SELECT ?iri WHERE {{ ?iri cg:parentProgramme* <{programme}> }}"
+"""The programmes under a programme (and itself), read once when a filter is resolved; the collaboration query
+names them. Walked as a subquery inside that query's UNION, the path gave no programmes on Virtuoso 7.2 (the
+remote-store comparison caught it)."""
+
+PRACTICES = """{{ SELECT ?link ?p WHERE {{ ?link cg:evidenceFrom ?p }} }}
+    {{ SELECT ?p ?value WHERE {{ ?p cg:sectionId ?value {practices}}} }}"""
 
 IN_COUNTRY = """{{ SELECT DISTINCT ?link WHERE {{
     {{ SELECT ?link ?o WHERE {{ ?link cg:collaborator ?o }} }}
@@ -134,6 +141,8 @@ class Scope:
     clusters_only: bool = False
     names: dict[str, str] = field(default_factory=dict)
     """The preferred name of each resolved filter, by filter (``{"country": "Romania"}``)."""
+    programmes: tuple[str, ...] = ()
+    """What the programme filter keeps: its programme and every programme or instrument under it, in IRI order."""
 
 
 class CollaborationRow(NamedTuple):
@@ -185,8 +194,13 @@ def resolve_filters(select: Select, filters: Filters) -> Scope:
     resolved = {name: _resolve(select, name, value)
                 for name, value in (("programme", filters.programme), ("country", filters.country),
                                     ("ecosystem", filters.ecosystem), ("practice", filters.practice)) if value}
+    programmes: tuple[str, ...] = ()
+    if "programme" in resolved:
+        programme = resolved["programme"][0]
+        programmes = tuple(sorted({programme} | {row["iri"] for row in select(PREFIX_LINES + WITHIN.format(
+            programme=programme))}))
     return Scope(clusters_only=filters.clusters_only, names={name: shown for name, (_, shown) in resolved.items()},
-                 **{name: iri for name, (iri, _) in resolved.items()})
+                 programmes=programmes, **{name: iri for name, (iri, _) in resolved.items()})
 
 
 def _resolve(select: Select, kind: str, value: str) -> tuple[str, str]:
@@ -209,18 +223,25 @@ def _resolve(select: Select, kind: str, value: str) -> tuple[str, str]:
 def collaboration_query(scope: Scope) -> str:
     """The SELECT that reads the collaborations within ``scope`` (IRIs only ever come from ``resolve_filters``).
 
-    >>> "cg:parentProgramme* <https://w3id.org/clustergraph/programme/cosme>" in collaboration_query(
-    ...     Scope(programme="https://w3id.org/clustergraph/programme/cosme"))
+    >>> cosme = "https://w3id.org/clustergraph/programme/cosme"
+    >>> f"VALUES ?value {{ <{cosme}> <{cosme}/ecce> }}" in collaboration_query(
+    ...     Scope(programme=cosme, programmes=(cosme, f"{cosme}/ecce")))
     True
     """
-    programmes = (WITHIN.format(programme=scope.programme) if scope.programme
-                  else "?link cg:viaProgramme ?programme")
+    programmes = "?link cg:viaProgramme ?value"
+    if scope.programme:
+        programmes += f" VALUES ?value {{ {' '.join(f'<{iri}>' for iri in scope.programmes)} }}"
     practices = ""
     if scope.ecosystem:
         practices += f"; cg:ecosystem <{scope.ecosystem}> "
     if scope.practice:
         practices += f"FILTER(?p = <{scope.practice}>) "
+    practices = PRACTICES.format(practices=practices)
     filters = []
+    if scope.programme:
+        filters.append(f"{{ SELECT DISTINCT ?link WHERE {{ {programmes} }} }}")
+    if scope.ecosystem or scope.practice:
+        filters.append(f"{{ SELECT DISTINCT ?link WHERE {{ {practices} }} }}")
     if scope.country:
         filters.append(IN_COUNTRY.format(country=scope.country))
     if scope.clusters_only:
