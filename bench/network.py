@@ -5,13 +5,16 @@ copied under distinct IRIs up to about ``--quads`` quads (the same shape, more o
 Run ``python bench/network.py [--quads 1000000]``.
 
 ``--from-file graph.nq`` benchmarks a generated graph instead (``bench/generate.py --triples 1000000 --out
-graph.nq``), bulk-loaded into an on-disk store as a build publishes it: the extraction is timed ``--rounds``
-times (each round and the median printed), then each metric once.
+graph.nq``, or better the ``dataset.nq`` a build published from it, which holds the derived facts), bulk-loaded
+into an on-disk store as a build publishes it: the whole network's extraction and a few filtered ones are timed
+``--rounds`` times (wall and CPU seconds, each round and the median printed), then each metric once
+(``--extraction-only`` skips them).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -26,7 +29,7 @@ from run import ROOT, synthetic_dump  # noqa: E402
 from clustergraph.build import hidden_graphs, make_dataset  # noqa: E402
 from clustergraph.network.analysis import summarise  # noqa: E402
 from clustergraph.network.exports import to_gexf, to_graphml  # noqa: E402
-from clustergraph.network.extract import Filters, build_network  # noqa: E402
+from clustergraph.network.extract import Filters, Network, build_network  # noqa: E402
 from clustergraph.network.metrics import (NODE_METRICS, annotate, betweenness_method, community_stability,  # noqa: E402
                                           louvain, measure, programme_figures)
 from clustergraph.network.picture import draw_png  # noqa: E402
@@ -40,17 +43,55 @@ def timed(step: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, value
 
 
-def bench(label: str, store: GraphStore, picture: bool, rounds: int = 1) -> None:
-    """Print one line per step for the unfiltered network of ``store`` (the extraction's median of ``rounds``)."""
-    rounds_seconds = []
-    for _ in range(rounds):  # only the last network is kept: the others would slow the metrics' collections
-        seconds, network = timed(lambda: build_network(store.select_values, Filters()))
-        rounds_seconds.append(seconds)
+def cpu_seconds() -> float:
+    """User and system CPU seconds of this process so far (every thread, the engine's included)."""
+    times = os.times()
+    return times.user + times.system
+
+
+FILTERED = {"programme COSME": Filters(programme="COSME"), "country RO": Filters(country="RO"),
+            "ecosystem Health": Filters(ecosystem="Health"), "clusters only": Filters(clusters_only=True),
+            "programme COSME, clusters only": Filters(programme="COSME", clusters_only=True)}
+"""Filtered networks timed beside the whole one: each filter kind alone and two together (all name something in
+the guidebook's graph and in a generated one)."""
+
+
+def extraction(store: GraphStore, filters: Filters, rounds: int) -> tuple[list[float], list[float], Network]:
+    """Wall and CPU seconds of ``rounds`` extractions, and the last network (the others are dropped at once: kept,
+    they would slow the next rounds' and the metrics' collections)."""
+    walls, cpus = [], []
+    for _ in range(rounds):
+        started = cpu_seconds()
+        seconds, network = timed(lambda: build_network(store.select_values, filters))
+        walls.append(seconds)
+        cpus.append(cpu_seconds() - started)
+    return walls, cpus, network
+
+
+def print_rounds(name: str, walls: list[float], cpus: list[float]) -> None:
+    """The medians of wall and CPU seconds, each round in brackets."""
+    each = (f"  (wall: {', '.join(f'{seconds:.3f}' for seconds in walls)}; "
+            f"CPU: {', '.join(f'{seconds:.2f}' for seconds in cpus)})") if len(walls) > 1 else ""
+    print(f"  {name:<40} {statistics.median(walls):>9.3f} s, CPU {statistics.median(cpus):.3f} s{each}")
+
+
+def bench(label: str, store: GraphStore, picture: bool, rounds: int = 1, metrics: bool = True) -> None:
+    """Print one line per step for the unfiltered network of ``store`` (the extraction's median of ``rounds``,
+    wall and CPU seconds: wall is disturbed by other jobs on the machine, CPU less so); with ``rounds`` above one
+    also the filtered extractions of ``FILTERED``; with ``metrics`` each metric and export once."""
+    walls, cpus, network = extraction(store, Filters(), rounds)
     graph = network.graph
     print(f"\n{label}: {store.count()} triples -> {graph.number_of_nodes()} organisations, "
           f"{graph.number_of_edges()} pairs; betweenness {betweenness_method(graph)}")
-    each = f"  (rounds: {', '.join(f'{seconds:.3f}' for seconds in rounds_seconds)})" if rounds > 1 else ""
-    print(f"  {'extraction (SPARQL -> networkx)':<40} {statistics.median(rounds_seconds):>9.3f} s{each}")
+    print_rounds("extraction (SPARQL -> networkx)", walls, cpus)
+    if rounds > 1:
+        for name, filters in FILTERED.items():
+            walls, cpus, kept = extraction(store, filters, rounds)
+            print(f"  {name}: {kept.graph.number_of_nodes()} organisations, {kept.graph.number_of_edges()} pairs")
+            print_rounds(f"extraction, {name}", walls, cpus)
+            del kept
+    if not metrics:
+        return
     for name, metric in NODE_METRICS.items():
         print(f"  {name:<40} {timed(lambda: metric(graph))[0]:>9.3f} s")
     print(f"  {'louvain (1 seed)':<40} {timed(lambda: louvain(graph))[0]:>9.3f} s")
@@ -72,6 +113,7 @@ def main() -> None:
     parser.add_argument("--png", action="store_true", help="also time the PNG of the replicated graph")
     parser.add_argument("--from-file", type=Path, help="benchmark this N-Quads file in an on-disk store instead")
     parser.add_argument("--rounds", type=int, default=3, help="extraction rounds with --from-file (default 3)")
+    parser.add_argument("--extraction-only", action="store_true", help="with --from-file: skip the metrics")
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -82,7 +124,7 @@ def main() -> None:
             loaded, _ = timed(lambda: load_store(args.from_file, Path(work) / "store"))
             print(f"{args.from_file}: bulk-loaded into an on-disk store in {loaded:.1f} s")
             bench(f"{args.from_file.name} (on disk)", open_store(Path(work) / "store", hidden), picture=args.png,
-                  rounds=args.rounds)
+                  rounds=args.rounds, metrics=not args.extraction_only)
         return
     dataset = make_dataset(settings)
     bench("real graph", memory_store(dataset.nquads, hidden), picture=True)

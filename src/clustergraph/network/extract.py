@@ -9,15 +9,17 @@ can never change the query's shape.
 from __future__ import annotations
 
 import gc
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import copy_context
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import groupby
-from operator import attrgetter
-from typing import TypeAlias
+from operator import itemgetter
+from typing import NamedTuple, TypeAlias
 
 import networkx as nx
 
@@ -37,18 +39,28 @@ LOOKUPS = {
     "programme": """SELECT ?iri ?name ?label WHERE { ?iri a cg:Programme ; skos:prefLabel ?label .
         { ?iri skos:prefLabel|skos:altLabel|skos:notation ?name }
         UNION { ?iri skos:exactMatch ?code BIND(STRAFTER(STR(?code), STR(euprog:)) AS ?name) } }""",
-    "country": """SELECT DISTINCT ?iri ?name ?label WHERE { ?organisation a org:Organization ; cg:country ?iri .
-        ?iri skos:prefLabel ?label ; skos:prefLabel|skos:notation ?name }""",
+    # The countries organisations are in, then their names: few rows each (not one lookup per organisation).
+    "country": """SELECT DISTINCT ?iri ?name ?label WHERE {
+        { SELECT DISTINCT ?iri WHERE { { SELECT ?organisation WHERE { ?organisation a org:Organization } }
+                                       { SELECT ?organisation ?iri WHERE { ?organisation cg:country ?iri } } } }
+        { SELECT ?iri ?name ?label WHERE { { SELECT DISTINCT ?iri WHERE { ?anything cg:country ?iri } }
+                                           ?iri skos:prefLabel ?label ; skos:prefLabel|skos:notation ?name } } }""",
     "ecosystem": """SELECT ?iri ?name ?label WHERE { ?iri a cg:IndustrialEcosystem ; skos:prefLabel ?label ;
         skos:prefLabel|skos:altLabel|skos:hiddenLabel|skos:notation ?name }""",
     "practice": "SELECT ?iri ?name WHERE { ?iri a cg:GoodPractice ; cg:sectionId ?name }",
 }
 
-# The queries below give each pattern a subquery of its own: the embedded engine then joins whole index scans on
-# their keys (a hash join) instead of looking up one pattern per row of another, ten times faster on a disk store
-# of a million triples; every store answers them alike. Values shared by many rows are concatenated by the engine
-# (one row per collaboration, not one per collaboration x programme x practice): every value crossing into Python
-# costs, and IRIs and section ids hold no space (the separator is spelled out: Virtuoso has no default).
+# The extraction's cost on a disk store of a million triples is the terms it reads back: the engine looks up each
+# IRI's text (a few microseconds), so every value crossing into Python costs, and joining many per-link results
+# costs again. The collaborations are therefore read as one group per link over a UNION of single patterns (one
+# pass over each pattern's index, no join between them), each value tagged by its role: ``o`` a collaborator,
+# ``v`` what it is via, ``r`` a programme, ``p`` a practice's section id. The links in scope (the type and each
+# filter, read as keys only) are joined before any value is turned into text, so a filter makes the read smaller.
+# Patterns joined with others are subqueries of their own: the embedded engine then joins whole index scans on
+# their keys (a hash join) instead of looking one pattern up per row of another, except where the rows are few:
+# the names of the countries and regions organisations are in are looked up per country or region, not read for
+# every labelled thing and joined. IRIs and section ids hold no space, and the separator is spelled out
+# (Virtuoso has no default).
 
 ORGANISATIONS = """SELECT ?iri ?name ?type ?typeLabel ?country ?countryName ?region ?regionName ?practices WHERE {
   { SELECT ?iri WHERE { ?iri a org:Organization } }
@@ -57,11 +69,12 @@ ORGANISATIONS = """SELECT ?iri ?name ?type ?typeLabel ?country ?countryName ?reg
   { SELECT ?type ?typeLabel WHERE { ?type rdfs:label ?typeLabel FILTER(STRSTARTS(STR(?type), STR(cg:))) } }
   OPTIONAL { SELECT ?iri ?country ?countryName WHERE {
     { SELECT ?iri ?c WHERE { ?iri cg:country ?c } }
-    { SELECT ?c ?country ?countryName WHERE { ?c skos:prefLabel ?countryName ; skos:notation ?country
-                                              FILTER(DATATYPE(?country) = xsd:token) } } } }
+    { SELECT ?c ?country ?countryName WHERE { { SELECT DISTINCT ?c WHERE { ?o cg:country ?c } }
+      ?c skos:prefLabel ?countryName ; skos:notation ?country FILTER(DATATYPE(?country) = xsd:token) } } } }
   OPTIONAL { SELECT ?iri ?region ?regionName WHERE {
     { SELECT ?iri ?r WHERE { ?iri cg:region ?r } }
-    { SELECT ?r ?region ?regionName WHERE { ?r skos:prefLabel ?regionName ; skos:notation ?region } } } }
+    { SELECT ?r ?region ?regionName WHERE { { SELECT DISTINCT ?r WHERE { ?o cg:region ?r } }
+      ?r skos:prefLabel ?regionName ; skos:notation ?region } } } }
   OPTIONAL { SELECT ?iri (COUNT(DISTINCT ?practice) AS ?practices) WHERE { ?iri prov:wasDerivedFrom ?practice }
              GROUP BY ?iri }
 }"""
@@ -72,23 +85,23 @@ LABELS = """SELECT ?iri ?label ?kind ?parent WHERE {
           OPTIONAL { ?iri cg:parentProgramme ?parent } }
   UNION { ?iri a cg:GoodPractice ; rdfs:label ?label BIND("practice" AS ?kind) } }"""
 
-COLLABORATIONS = """SELECT ?collaborators ?via ?programmes ?practices WHERE {{
+COLLABORATIONS = """SELECT (GROUP_CONCAT(?field; separator=" ") AS ?fields) WHERE {{
   {{ SELECT ?link WHERE {{ ?link a cg:Collaboration }} }}
-  {{ SELECT ?link (GROUP_CONCAT(STR(?o); separator=" ") AS ?collaborators) WHERE {{ ?link cg:collaborator ?o }}
-     GROUP BY ?link }}
-  {{ SELECT ?link ?via WHERE {{ ?link cg:via ?via }} }}
-  {{ SELECT ?link (GROUP_CONCAT(?practice; separator=" ") AS ?practices) WHERE {{
-    {{ SELECT ?link ?p WHERE {{ ?link cg:evidenceFrom ?p }} }}
-    {{ SELECT ?p ?practice WHERE {{ ?p cg:sectionId ?practice {practices} }} }} }} GROUP BY ?link }}
-  {programmes}
   {filters}
-}}"""
+  {{ {{ ?link cg:collaborator ?value BIND("o" AS ?role) }}
+    UNION {{ ?link cg:via ?value BIND("v" AS ?role) }}
+    UNION {{ {programmes} BIND("r" AS ?role) }}
+    UNION {{ {practices} BIND("p" AS ?role) }} }}
+  BIND(CONCAT(?role, STR(?value)) AS ?field)
+}} GROUP BY ?link"""
 
-PROGRAMMES = """{{ SELECT ?link (GROUP_CONCAT(STR(?programme); separator=" ") AS ?programmes) WHERE {{
-    {{ SELECT ?link ?programme WHERE {{ ?link cg:viaProgramme ?programme }} }}{within} }} GROUP BY ?link }}"""
+WITHIN = "SELECT ?iri WHERE {{ ?iri cg:parentProgramme* <{programme}> }}"
+"""The programmes under a programme (and itself), read once when a filter is resolved; the collaboration query
+names them. Walked as a subquery inside that query's UNION, the path gave no programmes on Virtuoso 7.2 (the
+remote-store comparison caught it)."""
 
-WITHIN = """
-    {{ SELECT ?programme WHERE {{ ?programme cg:parentProgramme* <{programme}> }} }}"""
+PRACTICES = """{{ SELECT ?link ?p WHERE {{ ?link cg:evidenceFrom ?p }} }}
+    {{ SELECT ?p ?value WHERE {{ ?p cg:sectionId ?value {practices}}} }}"""
 
 IN_COUNTRY = """{{ SELECT DISTINCT ?link WHERE {{
     {{ SELECT ?link ?o WHERE {{ ?link cg:collaborator ?o }} }}
@@ -128,11 +141,15 @@ class Scope:
     clusters_only: bool = False
     names: dict[str, str] = field(default_factory=dict)
     """The preferred name of each resolved filter, by filter (``{"country": "Romania"}``)."""
+    programmes: tuple[str, ...] = ()
+    """What the programme filter keeps: its programme and every programme or instrument under it, in IRI order."""
 
 
-@dataclass(frozen=True)
-class CollaborationRow:
-    """One collaboration: two organisations, what they share, its programmes (IRIs) and practices (ids)."""
+class CollaborationRow(NamedTuple):
+    """One collaboration: two organisations, what they share, its programmes (IRIs) and practices (ids).
+
+    A named tuple, not a dataclass: a million-triple graph has some seventy thousand of them, made in a loop.
+    """
 
     a: str
     b: str
@@ -177,8 +194,13 @@ def resolve_filters(select: Select, filters: Filters) -> Scope:
     resolved = {name: _resolve(select, name, value)
                 for name, value in (("programme", filters.programme), ("country", filters.country),
                                     ("ecosystem", filters.ecosystem), ("practice", filters.practice)) if value}
+    programmes: tuple[str, ...] = ()
+    if "programme" in resolved:
+        programme = resolved["programme"][0]
+        programmes = tuple(sorted({programme} | {row["iri"] for row in select(PREFIX_LINES + WITHIN.format(
+            programme=programme))}))
     return Scope(clusters_only=filters.clusters_only, names={name: shown for name, (_, shown) in resolved.items()},
-                 **{name: iri for name, (iri, _) in resolved.items()})
+                 programmes=programmes, **{name: iri for name, (iri, _) in resolved.items()})
 
 
 def _resolve(select: Select, kind: str, value: str) -> tuple[str, str]:
@@ -201,38 +223,63 @@ def _resolve(select: Select, kind: str, value: str) -> tuple[str, str]:
 def collaboration_query(scope: Scope) -> str:
     """The SELECT that reads the collaborations within ``scope`` (IRIs only ever come from ``resolve_filters``).
 
-    >>> "cg:parentProgramme* <https://w3id.org/clustergraph/programme/cosme>" in collaboration_query(
-    ...     Scope(programme="https://w3id.org/clustergraph/programme/cosme"))
+    >>> cosme = "https://w3id.org/clustergraph/programme/cosme"
+    >>> f"VALUES ?value {{ <{cosme}> <{cosme}/ecce> }}" in collaboration_query(
+    ...     Scope(programme=cosme, programmes=(cosme, f"{cosme}/ecce")))
     True
     """
-    within = WITHIN.format(programme=scope.programme) if scope.programme else ""
-    programmes = PROGRAMMES.format(within=within)
+    programmes = "?link cg:viaProgramme ?value"
+    if scope.programme:
+        programmes += f" VALUES ?value {{ {' '.join(f'<{iri}>' for iri in scope.programmes)} }}"
     practices = ""
     if scope.ecosystem:
         practices += f"; cg:ecosystem <{scope.ecosystem}> "
     if scope.practice:
         practices += f"FILTER(?p = <{scope.practice}>) "
+    practices = PRACTICES.format(practices=practices)
     filters = []
+    if scope.programme:
+        filters.append(f"{{ SELECT DISTINCT ?link WHERE {{ {programmes} }} }}")
+    if scope.ecosystem or scope.practice:
+        filters.append(f"{{ SELECT DISTINCT ?link WHERE {{ {practices} }} }}")
     if scope.country:
         filters.append(IN_COUNTRY.format(country=scope.country))
     if scope.clusters_only:
         filters.append(BETWEEN_CLUSTERS)
-    return PREFIX_LINES + COLLABORATIONS.format(
-        programmes=programmes if scope.programme else f"OPTIONAL {programmes}", practices=practices,
-        filters="\n  ".join(filters))
+    return PREFIX_LINES + COLLABORATIONS.format(programmes=programmes, practices=practices,
+                                                filters="\n  ".join(filters))
 
 
 def read_collaborations(select: Select, scope: Scope) -> list[CollaborationRow]:
-    """The collaborations within ``scope``, one per ``cg:Collaboration`` node, sorted.
+    """The collaborations within ``scope``, one per ``cg:Collaboration`` node and thing it is via, sorted.
 
-    A collaboration has two collaborators (the shapes say so), read in either order and put in IRI order.
+    A collaboration has two collaborators (the shapes say so), read in either order and put in IRI order. One
+    without a collaborator, a thing it is via or a practice in scope (or, under a programme filter, a programme
+    in scope) is not in scope. Equal sets of programmes or practices are one object, so later steps that look
+    them up compare them by identity first.
     """
-    found = []
+    found: list[CollaborationRow] = []
+    shared: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
     for row in select(collaboration_query(scope)):
-        a, b = sorted(row["collaborators"].split(" "))
-        found.append(CollaborationRow(a, b, row["via"], frozenset(row.get("programmes", "").split()),
-                                      frozenset(row["practices"].split(" "))))
-    return sorted(found, key=lambda row: (row.a, row.b, row.via))
+        fields = row["fields"].split(" ")
+        fields.sort()  # by role, o < p < r < v, and the collaborators in IRI order
+        practices_from = bisect_left(fields, "p")
+        programmes_from = bisect_left(fields, "r", practices_from)
+        vias_from = bisect_left(fields, "v", programmes_from)
+        if not (practices_from and practices_from < programmes_from and vias_from < len(fields)
+                and (vias_from > programmes_from or not scope.programme)):
+            continue
+        a, b = (collaborator[1:] for collaborator in fields[:practices_from])
+        tagged = tuple(fields[practices_from:vias_from])
+        sets = shared.get(tagged)
+        if sets is None:  # equal sets of programmes and practices are one object each
+            sets = shared[tagged] = (frozenset(field[1:] for field in fields[programmes_from:vias_from]),
+                                     frozenset(field[1:] for field in fields[practices_from:programmes_from]))
+        found.extend(CollaborationRow(a, b, via[1:], *sets) for via in fields[vias_from:])
+    # One string per row sorts twice as fast as a tuple of three, in the same order: IRIs hold no space or control
+    # character, so the space sorts a prefix before its extensions as the tuple would.
+    found.sort(key=lambda row: f"{row.a} {row.b} {row.via}")
+    return found
 
 
 def build_network(select: Select, filters: Filters) -> Network:
@@ -251,25 +298,30 @@ def build_network(select: Select, filters: Filters) -> Network:
     """
     scope = resolve_filters(select, filters)
     with _collector_paused(), ThreadPoolExecutor(max_workers=3) as pool:
-        # The three reads are independent: the engine answers them side by side (it releases the GIL), and a
-        # remote store gets three requests at once. Each runs in a copy of this context (a request's build id).
+        # The three reads are independent: the engine answers them side by side (it releases the GIL), each read
+        # turned into Python in its own thread while the others are still in the engine, and a remote store gets
+        # three requests at once. Each runs in a copy of this context (a request's build id).
         reading = pool.submit(copy_context().run, read_collaborations, select, scope)
-        labelling, describing = (pool.submit(copy_context().run, select, PREFIX_LINES + query)
-                                 for query in (LABELS, ORGANISATIONS))
+        labelling = pool.submit(copy_context().run, _read_labels, select)
+        describing = pool.submit(copy_context().run, _describe_organisations, select)
         rows = reading.result()
-        labels: dict[str, str] = {}
-        kinds: dict[str, str] = {}
-        parents: dict[str, str] = {}
-        for row in labelling.result():
-            labels[row["iri"]] = row["label"]
-            kinds[row["iri"]] = row["kind"]
-            if "parent" in row:
-                parents[row["iri"]] = row["parent"]
-        network = Network(nx.Graph(), scope, rows, labels, kinds, parents)
-        members = {iri for row in rows for iri in (row.a, row.b)}
-        _add_organisations(network.graph, describing.result(), members)
+        network = Network(nx.Graph(), scope, rows, *labelling.result())
+        _add_organisations(network.graph, describing.result(), {iri for row in rows for iri in row[:2]})
         _add_edges(network, rows)
     return network
+
+
+def _read_labels(select: Select) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The label and kind of every project, programme and practice, and each programme's parent."""
+    labels: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    parents: dict[str, str] = {}
+    for row in select(PREFIX_LINES + LABELS):
+        labels[row["iri"]] = row["label"]
+        kinds[row["iri"]] = row["kind"]
+        if "parent" in row:
+            parents[row["iri"]] = row["parent"]
+    return labels, kinds, parents
 
 
 @contextmanager
@@ -288,47 +340,66 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _add_organisations(graph: Graph, rows: list[dict[str, str]], members: set[str]) -> None:
-    """The organisations in ``members`` as nodes, described by ``rows`` of the ``ORGANISATIONS`` query."""
-    best: dict[str, dict[str, object]] = {}
-    for row in rows:
+def _describe_organisations(select: Select) -> dict[str, dict[str, object]]:
+    """Every organisation's node attributes, read by the ``ORGANISATIONS`` query."""
+    best: dict[str, tuple[tuple[bool, bool, str], dict[str, object]]] = {}
+    for row in select(PREFIX_LINES + ORGANISATIONS):
         iri = row["iri"]
-        if iri not in members:
-            continue
         cluster = row["type"].endswith(("#ClusterOrganisation", "#MetaCluster"))
         # An organisation typed twice keeps its most specific type: a meta-cluster over a cluster organisation.
         rank = (row["type"].endswith("#MetaCluster"), cluster, row["typeLabel"])
-        current = best.get(iri)
-        if current is not None and current["_rank"] >= rank:  # type: ignore[operator]
+        if iri in best and best[iri][0] >= rank:
             continue
-        best[iri] = {"_rank": rank, "label": row["name"], "type": row["typeLabel"], "cluster": cluster,
-                     "country": row.get("country", ""), "country_name": row.get("countryName", ""),
-                     "region": row.get("region", ""), "region_name": row.get("regionName", ""),
-                     "practices": int(row.get("practices", 0)), "iri": iri}
+        best[iri] = rank, {"label": row["name"], "type": row["typeLabel"], "cluster": cluster,
+                           "country": row.get("country", ""), "country_name": row.get("countryName", ""),
+                           "region": row.get("region", ""), "region_name": row.get("regionName", ""),
+                           "practices": int(row.get("practices", 0)), "iri": iri}
+    return {iri: attributes for iri, (_, attributes) in best.items()}
+
+
+def _add_organisations(graph: Graph, described: dict[str, dict[str, object]], members: set[str]) -> None:
+    """The organisations in ``members`` as nodes, in IRI order, with their attributes from ``described``."""
     for iri in sorted(members):
-        attributes = best.get(iri) or {"label": iri, "type": "", "cluster": False, "country": "",
-                                       "country_name": "", "region": "", "region_name": "", "practices": 0,
-                                       "iri": iri}
-        graph.add_node(iri, **{key: value for key, value in attributes.items() if key != "_rank"})
+        attributes = described.get(iri) or {"label": iri, "type": "", "cluster": False, "country": "",
+                                            "country_name": "", "region": "", "region_name": "", "practices": 0,
+                                            "iri": iri}
+        graph.add_node(iri, **attributes)
 
 
 def _add_edges(network: Network, rows: list[CollaborationRow]) -> None:
-    """One edge per pair of organisations, from ``rows`` sorted by pair (as ``read_collaborations`` gives them)."""
+    """One edge per pair of organisations, from ``rows`` sorted by pair (as ``read_collaborations`` gives them).
+
+    Most pairs share one collaboration, and few sets of programmes or practices recur across many of them: each
+    set's sorted names are worked out once and copied per edge (an edge's lists are its own).
+    """
     graph, labels, kinds = network.graph, network.labels, network.kinds
     countries: dict[str, str] = {node: data["country"] for node, data in graph.nodes(data=True)}
-    reading_order = {section: _section_key(section) for section in {s for row in rows for s in row.practices}}
+
+    @cache
+    def programme_names(programmes: frozenset[str]) -> tuple[str, ...]:
+        return tuple(sorted([labels.get(programme, programme) for programme in programmes]))
+
+    @cache
+    def in_reading_order(practices: frozenset[str]) -> tuple[str, ...]:
+        return tuple(sorted(practices, key=_section_key))
+
     edges = []
-    for (a, b), pair in groupby(rows, key=attrgetter("a", "b")):
-        links = list(pair)
-        via = {row.via for row in links}
-        programmes = links[0].programmes.union(*(row.programmes for row in links[1:]))
-        practices = links[0].practices.union(*(row.practices for row in links[1:]))
-        edges.append((a, b, {
-            "weight": len(via), "via": sorted([labels.get(v, v) for v in via]),
-            "programmes": sorted([labels.get(p, p) for p in programmes]),
-            "projects": sorted([labels.get(v, v) for v in via if kinds.get(v) == "project"]),
-            "practices": sorted(practices, key=reading_order.__getitem__),
-            "cross_border": countries[a] != "" and countries[b] != "" and countries[a] != countries[b]}))
+    for (a, b), pair in groupby(rows, key=itemgetter(0, 1)):
+        _, _, via, programmes, practices = next(pair)
+        more = list(pair)
+        if more:
+            vias = {via, *(row.via for row in more)}
+            programmes = programmes.union(*(row.programmes for row in more))
+            practices = practices.union(*(row.practices for row in more))
+            names = sorted([labels.get(v, v) for v in vias])
+            projects = sorted([labels.get(v, v) for v in vias if kinds.get(v) == "project"])
+        else:
+            vias, names = {via}, [labels.get(via, via)]
+            projects = names.copy() if kinds.get(via) == "project" else []
+        home, away = countries[a], countries[b]
+        edges.append((a, b, {"weight": len(vias), "via": names, "programmes": list(programme_names(programmes)),
+                             "projects": projects, "practices": list(in_reading_order(practices)),
+                             "cross_border": home != "" and away != "" and home != away}))
     graph.add_edges_from(edges)
 
 
