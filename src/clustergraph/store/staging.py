@@ -104,6 +104,10 @@ class StagedStore:
             raise QueryError("not a CONSTRUCT")
         result.serialize(str(out), ox.RdfFormat.N_TRIPLES)
 
+    def __len__(self) -> int:
+        """How many quads the store holds (what a count query over every graph says, read without one)."""
+        return len(self._store)
+
     def has_graph(self, graph: str) -> bool:
         """Whether the named graph ``graph`` holds any quad."""
         return ox.NamedNode(graph) in self._store.named_graphs()
