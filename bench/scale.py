@@ -19,7 +19,7 @@ memory of that process tree (sampled every 0.1 s from ``/proc``):
 - Virtuoso 7.2 (``bench/peers.py``, private, loopback only): start and bulk load, and the catalogue p50 over
   HTTP from one client.
 
-Run ``python bench/scale.py [--sizes 10000,100000,1000000] [--ten-million] [--no-virtuoso]``.
+Run ``python bench/scale.py [--sizes 10000,100000,1000000] [--ten-million] [--no-virtuoso] [--keep DIR]``.
 """
 
 from __future__ import annotations
@@ -119,21 +119,26 @@ def phase_pyshacl(nquads: str) -> None:
 
 
 def phase_catalogue(store_dir: str, name: str, rounds: str) -> None:
-    """One catalogue query: its rows and p50 as a JSON line; a query slower than 10 s once is not repeated."""
+    """One catalogue query: its rows, what cut them (the row or byte cap, or nothing) and p50 as a JSON line; a
+    query slower than 10 s once is not repeated."""
     from clustergraph.query_library import load_queries
-    from clustergraph.query_runner import QueryJob, execute
+    from clustergraph.query_runner import Limits, QueryJob, execute
     from clustergraph.store import open_store
 
     store = open_store(Path(store_dir), ())
+    # Rows capped as on Virtuoso (100 000); bytes not, as Virtuoso caps none: the endpoint's default 32 MB cut
+    # cross-border-pairs-per-programme at 55 671 of its 65 463 rows at 1 M and the counts were compared as if whole.
+    limits = Limits(max_bytes=2**31)
     job = QueryJob(load_queries(ROOT / "queries")[name].text, "application/sparql-results+json", max_rows=100_000)
     begin = time.perf_counter()
-    rows = execute(store, job).rows
+    first = execute(store, job, limits)
     latencies = [time.perf_counter() - begin]
     for _ in range(int(rounds) if latencies[0] < 10 else 0):
         begin = time.perf_counter()
-        execute(store, job)
+        execute(store, job, limits)
         latencies.append(time.perf_counter() - begin)
-    print(json.dumps({"rows": rows, "p50": statistics.median(latencies[1:] or latencies)}))
+    print(json.dumps({"rows": first.rows, "cut_by": first.cut_by,
+                      "p50": statistics.median(latencies[1:] or latencies)}))
 
 
 def phase_network(store_dir: str, metrics: str) -> None:
@@ -162,35 +167,61 @@ def last_json(step: Step) -> dict[str, object]:
     raise RuntimeError(f"the step printed no figures (exit {step.code}):\n{step.output[-3000:]}")
 
 
-def virtuoso_figures(nquads: Path, work: Path, rounds: int) -> tuple[float, dict[str, float], dict[str, int]]:
-    """Virtuoso's start + bulk load time, then each catalogue query's p50 over HTTP (one client)."""
+def virtuoso_figures(nquads: Path, work: Path, rounds: int, limit: float,
+                     keep: bool) -> tuple[float, dict[str, float], dict[str, int], dict[str, str]]:
+    """Virtuoso's start + bulk load time, then each catalogue query's p50 over HTTP (one client), its rows, and
+    what went wrong with any query: an HTTP error, a dropped connection (and whether the server still answers
+    after it), or an answer Virtuoso flagged as partial (``X-SQL-State``: its anytime limit) or cut at its row cap
+    (``X-SPARQL-MaxRows``; ``store/remote_answers.py`` reads both the same way).
+    """
     import httpx
     from peers import virtuoso
 
     from clustergraph.query_library import load_queries
 
     queries = {name: query.text for name, query in load_queries(ROOT / "queries").items()}
+    problems: dict[str, str] = {}
     begin = time.perf_counter()
-    with virtuoso(nquads, work) as url, httpx.Client(timeout=120) as client:
+    with virtuoso(nquads, work, keep) as url, httpx.Client(timeout=limit) as client:
         loaded = time.perf_counter() - begin
 
-        def ask(text: str) -> int:
-            response = client.post(url, data={"query": text}, headers={"Accept": "application/sparql-results+json"})
-            return len(response.json()["results"]["bindings"]) if response.status_code == 200 else -1
+        def ask(name: str, text: str) -> int:
+            try:
+                response = client.post(url, data={"query": text},
+                                       headers={"Accept": "application/sparql-results+json"})
+            except httpx.HTTPError as error:
+                try:
+                    alive = client.post(url, data={"query": "ASK {}"}, timeout=10).status_code == 200
+                except httpx.HTTPError:
+                    alive = False
+                problems[name] = f"{type(error).__name__} ({'still answers' if alive else 'no longer answers'})"
+                return -1
+            if response.status_code != 200:
+                problems[name] = f"HTTP {response.status_code}: {response.text[:160]!r}"
+                return -1
+            count = len(response.json()["results"]["bindings"])
+            if "X-SQL-State" in response.headers:
+                problems[name] = (f"partial ({response.headers['X-SQL-State']}: "
+                                  f"{response.headers.get('X-SQL-Message', '')[:120]})")
+            elif "X-SPARQL-MaxRows" in response.headers:  # the rest dropped at ResultSetMaxRows
+                problems[name] = f"cut at ResultSetMaxRows {response.headers['X-SPARQL-MaxRows']}"
+            return count
 
         rows: dict[str, int] = {}
         latencies: dict[str, list[float]] = {}
         for name, text in queries.items():  # as in process: a query slower than 10 s once is not repeated
             started = time.perf_counter()
-            rows[name] = ask(text)
+            rows[name] = ask(name, text)
             first = time.perf_counter() - started
             latencies[name] = []
-            for _ in range(rounds if first < 10 else 0):
+            for _ in range(rounds if first < 10 and name not in problems else 0):
                 started = time.perf_counter()
-                ask(text)
+                ask(name, text)
                 latencies[name].append(time.perf_counter() - started)
             latencies[name] = latencies[name] or [first]
-    return loaded, {name: statistics.median(values) for name, values in latencies.items()}, rows
+            print(f"    virtuoso {name}: {rows[name]} rows, {statistics.median(latencies[name]) * 1000:.1f} ms"
+                  f"{'; ' + problems[name] if name in problems else ''}", flush=True)
+    return loaded, {name: statistics.median(values) for name, values in latencies.items()}, rows, problems
 
 
 def phases(log: str) -> dict[str, float]:
@@ -237,6 +268,7 @@ def bench_size(triples: int, work: Path, args: argparse.Namespace) -> None:
     p50: dict[str, float] = {}
     rows: dict[str, int] = {}
     timed_out: list[str] = []
+    cut: list[str] = []  # answers the row or byte cap cut short: their counts are not the query's
     peak = 0.0
     for name in load_queries(ROOT / "queries"):  # each query in a child of its own, stopped at --query-limit
         answered = run_step(child("catalogue", str(store), name, str(args.rounds)), limit=args.query_limit)
@@ -246,6 +278,8 @@ def bench_size(triples: int, work: Path, args: argparse.Namespace) -> None:
             continue
         figures = last_json(answered)
         p50[name], rows[name] = float(figures["p50"]), int(figures["rows"])  # type: ignore[arg-type,call-overload]
+        if figures["cut_by"]:
+            cut.append(f"{name} (by {figures['cut_by']})")
     empty = sorted(name for name, count in rows.items() if count == 0)
     slowest = max(p50, key=p50.__getitem__)
     print(f"  {'catalogue in process':<28} {sum(p50.values()) * 1000:>8.1f} ms sum of p50s over {len(p50)} queries "
@@ -254,6 +288,8 @@ def bench_size(triples: int, work: Path, args: argparse.Namespace) -> None:
     if timed_out:
         print(f"  {'':<28} stopped at {args.query_limit:.0f} s: {', '.join(timed_out)}")
     print(f"  {'':<28} {len(rows) - len(empty)}/{len(rows)} queries answer rows; empty: {', '.join(empty) or '-'}")
+    if cut:
+        print(f"  {'':<28} cut short: {', '.join(cut)}")
     network = run_step(child("network", str(store), "yes" if triples <= args.metrics_max else "no"))
     figures = last_json(network)
     seconds: dict[str, float] = figures["seconds"]  # type: ignore[assignment]
@@ -262,8 +298,9 @@ def bench_size(triples: int, work: Path, args: argparse.Namespace) -> None:
           + ", ".join(f"{name} {value:.2f} s" for name, value in seconds.items()))
     if args.virtuoso:
         virtuoso_side(project, work, args, rows, p50)
-    shutil.rmtree(project, ignore_errors=True)
-    nquads.unlink(missing_ok=True)
+    if args.keep is None:
+        shutil.rmtree(project, ignore_errors=True)
+        nquads.unlink(missing_ok=True)
 
 
 def virtuoso_side(project: Path, work: Path, args: argparse.Namespace, rows: dict[str, int],
@@ -271,13 +308,18 @@ def virtuoso_side(project: Path, work: Path, args: argparse.Namespace, rows: dic
     """Virtuoso loaded with what a build publishes (``dataset.nq``: the public graphs with the derived facts, as
     ``build --store`` loads them), its catalogue p50s, and which queries' row counts differ from ClusterGraph's."""
     published = project / "data" / "build" / "current" / "dataset.nq"
-    loaded, virtuoso_p50, virtuoso_rows = virtuoso_figures(published, work, args.rounds)
+    loaded, virtuoso_p50, virtuoso_rows, problems = virtuoso_figures(published, work, args.rounds,
+                                                                     args.query_limit, args.keep is not None)
     print(f"  {'Virtuoso 7.2 start + load':<28} {loaded:>8.1f} s")
+    if problems:
+        print(f"  {'':<28} Virtuoso problems: " + "; ".join(f"{name}: {text}" for name, text in problems.items()))
     both = sum(virtuoso_p50[name] for name in p50)
     print(f"  {'Virtuoso catalogue (HTTP)':<28} {sum(virtuoso_p50.values()) * 1000:>8.1f} ms sum of p50s "
           f"(median p50 {statistics.median(virtuoso_p50.values()) * 1000:.1f} ms; {both * 1000:.1f} ms over the "
           f"{len(p50)} queries ClusterGraph answered)")
     differ = [f"{name} {rows[name]} / {virtuoso_rows.get(name)}" for name in rows if rows[name] != virtuoso_rows.get(name)]
+    print(json.dumps({"project": project.name, "clustergraph": {"rows": rows, "p50": p50},
+                      "virtuoso": {"rows": virtuoso_rows, "p50": virtuoso_p50, "load": loaded, "problems": problems}}))
     if rows:
         print(f"  {'':<28} same row counts on {len(rows) - len(differ)}/{len(rows)} queries; differ (ClusterGraph / "
               f"Virtuoso, -1 an error): {', '.join(differ) or '-'}")
@@ -294,6 +336,9 @@ def main() -> None:
     parser.add_argument("--no-virtuoso", dest="virtuoso", action="store_false", help="leave Virtuoso out")
     parser.add_argument("--virtuoso-only", action="store_true",
                         help="after generate and publish, only Virtuoso's load and catalogue")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="work in DIR and leave everything there: the generated file, the published project, "
+                             "Virtuoso's database with its virtuoso.log")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures appear as they come
@@ -301,12 +346,15 @@ def main() -> None:
         {"pyshacl": phase_pyshacl, "catalogue": phase_catalogue, "network": phase_network}[args.phase](*rest)
         return
     sizes = [int(size) for size in args.sizes.split(",") if size] + ([10_000_000] if args.ten_million else [])
-    work = Path(tempfile.mkdtemp(prefix="clustergraph-scale-"))
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="clustergraph-scale-", dir=args.keep))
     try:
         for triples in sizes:
             bench_size(triples, work, args)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -247,6 +247,25 @@ def test_answers_are_the_same_bytes_on_both_stores(text: str, media_type: str, r
     assert (there.rows, there.cut_by) == (here.rows, here.cut_by)
 
 
+# 1 000 rows "project 000" ... "project 999" in each of two groups, joined into one string of 13 997 bytes a group.
+LONG_AGGREGATE = ('SELECT ?g (COUNT(?s) AS ?n) (GROUP_CONCAT(?s; separator=" | ") AS ?names) WHERE { '
+                  'VALUES ?g { "a" "b" } ' + " ".join(f"VALUES ?d{i} {{ 0 1 2 3 4 5 6 7 8 9 }}" for i in range(3))
+                  + ' BIND(CONCAT("project ", STR(?d0), STR(?d1), STR(?d2)) AS ?s) } GROUP BY ?g ORDER BY ?g')
+
+
+@pytest.mark.slow
+def test_rows_virtuoso_cannot_sort_are_an_error_not_a_short_answer(remote: RemoteStore, store: GraphStore) -> None:
+    """Virtuoso 7.2.5 refuses to sort rows that carry a long value (SR478 "Value of ANY type column too long"):
+    projects-per-programme, whose GROUP_CONCAT of names reaches 20 KB at 1 M triples, fails there (issue 13's
+    scale run). The remote store must say so; the embedded one answers."""
+    query = Query(LONG_AGGREGATE, form="SELECT")
+    with pytest.raises(StoreError, match="SR478"):
+        remote.answer(query, "application/sparql-results+json")
+    rows = store.select(LONG_AGGREGATE).rows
+    assert [(row["g"].value, row["n"].value, len(row["names"].value)) for row in rows] == [
+        ("a", "1000", 13_997), ("b", "1000", 13_997)]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("filters", [Filters(), Filters(programme="COSME"), Filters(country="RO", clusters_only=True),
                                      Filters(ecosystem="Health", practice="3.1.15")])

@@ -20,6 +20,7 @@ Usage::
 from __future__ import annotations
 
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -54,8 +55,13 @@ TransactionFile = {dir}/virtuoso-temp.trx
 ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
 DirsAllowed = ., {dir}
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty_buffers}
+MaxQueryMem = {query_memory}
+VectorSize = 1000
+MaxVectorSize = 1000000
+AdjustVectorSize = 0
+AsyncQueueMaxThreads = 10
 ThreadsPerQuery = 2
 MaxClientConnections = 40
 {http}[SPARQL]
@@ -120,6 +126,25 @@ class ServerLimits:
 
 
 @dataclass(frozen=True)
+class ServerMemory:
+    """The memory the server may take: its page buffers and query memory (``virtuoso.ini``), and a hard bound.
+
+    The buffers are the figure Debian's packaged ``virtuoso.ini`` gives for 2 GB of free memory; ``MaxQueryMem``
+    and the vector sizes are the values it sets (left
+    out, ``MaxQueryMem`` falls to 800 bytes per buffer: 136 MB, read back with ``sys_stat('c_max_large_vec')``).
+    None of them bounds the whole process: at 10 M triples a catalogue query took the server to 24 GB and the
+    kernel killed it (issue 13; the client saw the connection closed). The address-space limit (``RLIMIT_AS``)
+    is that bound: past it an allocation fails inside Virtuoso instead of the kernel killing whichever process is
+    largest on a shared machine, someone else's build perhaps.
+    """
+
+    buffers: int = 170_000  # NumberOfBuffers: 8 KB pages, about 1.4 GB
+    dirty_buffers: int = 130_000  # MaxDirtyBuffers, Debian's companion value
+    query_memory: str = "2G"  # MaxQueryMem, Debian's value
+    address_space_gb: int = 8  # RLIMIT_AS on virtuoso-t: buffers + query memory + thread stacks and arenas
+
+
+@dataclass(frozen=True)
 class Virtuoso:
     """A running private Virtuoso: where it listens and who may write to it."""
 
@@ -176,11 +201,14 @@ def run_isql(port: int, password: str, script: str, timeout: float = 600, user: 
     return output
 
 
-def _write_ini(directory: Path, sql_port: int, http_port: int | None, limits: ServerLimits) -> Path:
+def _write_ini(directory: Path, sql_port: int, http_port: int | None, limits: ServerLimits,
+               memory: ServerMemory) -> Path:
     http = HTTP_SECTION.format(http_port=http_port, vsp=VSP_ROOT) if http_port else ""
     ini = directory / "virtuoso.ini"
     ini.write_text(INI.format(dir=directory, sql_port=sql_port, http=http, max_rows=limits.max_rows,
-                              max_cost=limits.max_cost_seconds, max_time=limits.max_time_seconds),
+                              max_cost=limits.max_cost_seconds, max_time=limits.max_time_seconds,
+                              buffers=memory.buffers, dirty_buffers=memory.dirty_buffers,
+                              query_memory=memory.query_memory),
                    encoding="utf-8")
     return ini
 
@@ -222,13 +250,15 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def _server(ini: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def _server(ini: Path, log: Path, memory: ServerMemory) -> Iterator[subprocess.Popen[bytes]]:
     found = binaries()
     if found is None:
         raise RuntimeError(f"Virtuoso is not installed: python {__file__} install")
     with log.open("ab") as output:
         process = subprocess.Popen([found[0], "+foreground", "+configfile", str(ini)], cwd=ini.parent,
                                    stdout=output, stderr=subprocess.STDOUT)
+        bound = memory.address_space_gb * 1024 ** 3  # set before the server has read its ini, let alone a query
+        resource.prlimit(process.pid, resource.RLIMIT_AS, (bound, bound))
         try:
             yield process
         finally:
@@ -247,7 +277,8 @@ def _secure(dba_password: str, user: str, password: str) -> str:
 
 @contextmanager
 def running_virtuoso(work: Path, user: str = UPDATE_USER, password: str | None = None,
-                     limits: ServerLimits = ServerLimits()) -> Iterator[Virtuoso]:
+                     limits: ServerLimits = ServerLimits(), keep: bool = False,
+                     memory: ServerMemory = ServerMemory()) -> Iterator[Virtuoso]:
     """A fresh Virtuoso database in a new directory under ``work``, served on free loopback ports.
 
     Parameters
@@ -259,6 +290,11 @@ def running_virtuoso(work: Path, user: str = UPDATE_USER, password: str | None =
         one (never ``dba``'s, which is random and used only for ``isql``).
     limits
         The result-row cap and time limits written into ``virtuoso.ini``.
+    memory
+        Its buffers, query memory and address-space bound.
+    keep
+        Leave the directory (database, ``virtuoso.ini``, ``virtuoso.log``, ``server.log``) in place after the
+        server stops, to read why it failed.
     """
     directory = Path(tempfile.mkdtemp(prefix="virtuoso-", dir=work))
     sql_port, http_port = free_port(), free_port()
@@ -266,15 +302,18 @@ def running_virtuoso(work: Path, user: str = UPDATE_USER, password: str | None =
     password = password or os.environ.get("CLUSTERGRAPH_STORE_PASSWORD") or secrets.token_hex(16)
     log = directory / "server.log"
     try:
-        with _server(_write_ini(directory, sql_port, None, limits), log) as process:  # phase 1: SQL port only
+        with _server(_write_ini(directory, sql_port, None, limits, memory), log,
+                     memory) as process:  # phase 1: SQL port only
             _wait(lambda: _sql_answers(sql_port, "dba"), process, "its SQL port answered")
             run_isql(sql_port, "dba", _secure(dba_password, user, password))
-        with _server(_write_ini(directory, sql_port, http_port, limits), log) as process:  # phase 2: HTTP too
+        with _server(_write_ini(directory, sql_port, http_port, limits, memory), log,
+                     memory) as process:  # phase 2: HTTP too
             server = Virtuoso(directory, sql_port, http_port, dba_password, user, password)
             _wait(lambda: _http_answers(server.url), process, f"{server.url} answered")
             yield server
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def main(argv: list[str]) -> int:
