@@ -53,25 +53,19 @@ class Step:
 
 
 def tree_rss(root: int) -> int:
-    """Resident memory (kB) of ``root`` and all its descendants, read from ``/proc``."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(stat[1])
-        found = re.search(r"VmRSS:\s+(\d+)", status)
-        rss[int(entry.name)] = int(found.group(1)) if found else 0
+    """Resident memory (kB) of ``root`` and all its descendants, read from ``/proc``: each process's ``status``
+    and the ``children`` of its threads, so a sample reads only the tree's files (a scan of all of ``/proc``
+    took about 9 ms, a tenth of a core at ten samples a second, taken from the step being measured)."""
     total, frontier = 0, [root]
     while frontier:
         pid = frontier.pop()
-        total += rss.get(pid, 0)
-        frontier += [child for child, parent in parents.items() if parent == pid]
+        try:
+            found = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                frontier += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        total += int(found.group(1)) if found else 0
     return total
 
 
