@@ -336,18 +336,19 @@ def _reload(backend: Backend, generation: Path, side: ThreadPoolExecutor, feed: 
     return fresh, side.submit(backend.load, fresh, generation), False
 
 
-def write_dataset(generation: Path) -> Path:
-    """Sort the quads written to ``generation`` into its ``dataset.nq`` and write its dumps; return the file."""
+def write_dataset(generation: Path) -> None:
+    """Sort the quads a staged store wrote to ``generation``'s ``unsorted.nq`` into its ``dataset.nq`` (the file
+    whose bytes depend only on the data, also the N-Quads dump) and write its dumps from it; the caller removes
+    ``unsorted.nq`` once nothing else reads it."""
     dataset = generation / DATASET_FILE
     sort_nquads(generation / UNSORTED_FILE, dataset)
     _write_dumps_apart(dataset, generation / DUMPS)
-    return dataset
 
 
 @timed("write dumps")
 def _write_dumps_apart(dataset: Path, directory: Path) -> None:
-    """``write_dumps`` in a child process: its parse loop holds the GIL, which the store copy running beside it
-    needs for every batch it takes."""
+    """``write_dumps`` in a child process: its parse loop holds the GIL almost throughout, and the build's
+    validation and store load run beside it in this one."""
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as child:
         child.submit(write_dumps, dataset, directory).result()
 
@@ -363,15 +364,6 @@ def _abandon(backend: Backend, generation: Path) -> None:
                        exc)
     finally:
         shutil.rmtree(generation, ignore_errors=True)
-
-
-def sort_dataset(generation: Path) -> Path:
-    """Sort the quads a staged store wrote to ``generation``'s ``unsorted.nq`` into its ``dataset.nq`` (the file
-    the dumps and the stores are made from, whose bytes depend only on the data) and return that path."""
-    unsorted, dataset = generation / UNSORTED_FILE, generation / DATASET_FILE
-    sort_nquads(unsorted, dataset)
-    unsorted.unlink()
-    return dataset
 
 
 def _load_personal(settings: Settings, quads: Quads, generation: Path) -> None:

@@ -12,9 +12,8 @@ import logging
 import shutil
 from pathlib import Path
 
-from clustergraph.build import PARSE_REPORT_FILE, UNSORTED_FILE, add_derived_facts, sort_dataset
-from clustergraph.dumps import write_dumps
-from clustergraph.generations import (DUMPS, PERSONAL_STORE, STORE, build_lock, current_generation,
+from clustergraph.build import PARSE_REPORT_FILE, UNSORTED_FILE, add_derived_facts, write_dataset
+from clustergraph.generations import (PERSONAL_STORE, STORE, build_lock, current_generation,
                                       publish_generation, start_generation)
 from clustergraph.settings import Settings
 from clustergraph.store import StagedStore, backend_for
@@ -72,4 +71,5 @@ def _write_dumps(generation: Path) -> None:
         staged.write_quads(generation / UNSORTED_FILE)
     finally:
         staged.close()
-    write_dumps(sort_dataset(generation), generation / DUMPS)
+    write_dataset(generation)
+    (generation / UNSORTED_FILE).unlink()
