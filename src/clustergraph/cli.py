@@ -28,6 +28,7 @@ from clustergraph.evidence import register_hits, uncovered_hits
 from clustergraph.mqa import score_catalogue
 from clustergraph.network.analysis import analyse, metrics_text
 from clustergraph.network.extract import Filters
+from clustergraph.network.table import read_table
 from clustergraph.publish import catalogue_graph, check_public_url, dumps_dir, write_catalogue
 from clustergraph.query_library import resolve_query
 from clustergraph.records import Guidebook, parse_guidebook
@@ -327,7 +328,10 @@ def network_command(
     settings = _settings(store)
     filters = Filters(programme, country, ecosystem, practice, clusters_only=types is OrganisationTypes.clusters)
     try:
-        analysis = analyse(backend_for(settings, personal=False).open().select_values, filters)
+        backend = backend_for(settings, personal=False)
+        build_id = backend.build_id()
+        analysis = analyse(backend.open(build_id).select_values, filters,
+                           read_table(backend.local_generation(build_id)))
     except ClusterGraphError as error:
         _fail(error)
     if metrics:

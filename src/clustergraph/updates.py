@@ -12,7 +12,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from clustergraph.build import PARSE_REPORT_FILE, UNSORTED_FILE, add_derived_facts, write_dataset
+from clustergraph.build import PARSE_REPORT_FILE, UNSORTED_FILE, add_derived_facts, write_collaborations, write_dataset
 from clustergraph.generations import (PERSONAL_STORE, STORE, build_lock, current_generation,
                                       publish_generation, start_generation)
 from clustergraph.settings import Settings
@@ -44,7 +44,7 @@ def update_graph(settings: Settings, sparql: str, base_iri: str | None = None) -
             for name in (STORE, PERSONAL_STORE):
                 if (staged / name).exists():
                     _rederive(settings, staged / name)
-            _write_dumps(staged)
+            _write_files(staged)
             if (current / PARSE_REPORT_FILE).exists():
                 shutil.copyfile(current / PARSE_REPORT_FILE, staged / PARSE_REPORT_FILE)
         except BaseException:
@@ -64,11 +64,13 @@ def _rederive(settings: Settings, store_dir: Path) -> None:
         staged.close()
 
 
-def _write_dumps(generation: Path) -> None:
-    """Write the N-Quads file and the dumps of ``generation`` from its updated public store."""
+def _write_files(generation: Path) -> None:
+    """Write the N-Quads file, the dumps and the collaboration table of ``generation`` from its updated public
+    store."""
     staged = StagedStore.open(generation / STORE)
     try:
         staged.write_quads(generation / UNSORTED_FILE)
+        write_collaborations(staged, generation)
     finally:
         staged.close()
     write_dataset(generation)

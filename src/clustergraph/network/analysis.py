@@ -59,15 +59,15 @@ class Analysis:
         return export_files(chosen, fmt, stem, about, lambda g, a: _draw_png(g, a, colour_by))
 
 
-def analyse(select: Select, filters: Filters) -> Analysis:
-    """Extract the network ``filters`` select and measure it.
+def analyse(select: Select, filters: Filters, table: list[str] | None = None) -> Analysis:
+    """Extract the network ``filters`` select (from ``table`` when given, see ``build_network``) and measure it.
 
     Raises
     ------
     UnknownFilter
         If a filter names nothing in the graph.
     """
-    network = build_network(select, filters)
+    network = build_network(select, filters, table)
     measures = measure(network)
     graph = annotate(network, measures)
     return Analysis(network, measures, graph, summarise(network, measures, graph))

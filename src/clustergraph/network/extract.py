@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import copy_context
@@ -33,7 +33,6 @@ Select = Callable[[str], list[dict[str, str]]]
 """A SELECT run on the store: rows as {variable: lexical value}, unbound variables left out."""
 
 PREFIX_LINES = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
-CLUSTER_TYPES = "cg:ClusterOrganisation, cg:MetaCluster"
 
 LOOKUPS = {
     "programme": """SELECT ?iri ?name ?label WHERE { ?iri a cg:Programme ; skos:prefLabel ?label .
@@ -54,8 +53,9 @@ LOOKUPS = {
 # IRI's text (a few microseconds), so every value crossing into Python costs, and joining many per-link results
 # costs again. The collaborations are therefore read as one group per link over a UNION of single patterns (one
 # pass over each pattern's index, no join between them), each value tagged by its role: ``o`` a collaborator,
-# ``v`` what it is via, ``r`` a programme, ``p`` a practice's section id. The links in scope (the type and each
-# filter, read as keys only) are joined before any value is turned into text, so a filter makes the read smaller.
+# ``v`` what it is via, ``r`` a programme, ``p`` a practice's section id (a short literal the engine holds inline,
+# so no lookup; the collaboration table names the practice itself). The links in scope (the type and each filter,
+# read as keys only) are joined before any value is turned into text, so a filter makes the read smaller.
 # Patterns joined with others are subqueries of their own: the embedded engine then joins whole index scans on
 # their keys (a hash join) instead of looking one pattern up per row of another, except where the rows are few:
 # the names of the countries and regions organisations are in are looked up per country or region, not read for
@@ -102,6 +102,9 @@ remote-store comparison caught it)."""
 
 PRACTICES = """{{ SELECT ?link ?p WHERE {{ ?link cg:evidenceFrom ?p }} }}
     {{ SELECT ?p ?value WHERE {{ ?p cg:sectionId ?value {practices}}} }}"""
+
+TOLD_IN = "{ SELECT ?link ?value WHERE { ?link cg:evidenceFrom ?value } }"
+"""The practices of the collaboration table: by IRI, since generated graphs give many practices one section id."""
 
 IN_COUNTRY = """{{ SELECT DISTINCT ?link WHERE {{
     {{ SELECT ?link ?o WHERE {{ ?link cg:collaborator ?o }} }}
@@ -220,8 +223,9 @@ def _resolve(select: Select, kind: str, value: str) -> tuple[str, str]:
     raise UnknownFilter(f"no {kind} '{value}' in the graph; known: {', '.join(known)}")
 
 
-def collaboration_query(scope: Scope) -> str:
-    """The SELECT that reads the collaborations within ``scope`` (IRIs only ever come from ``resolve_filters``).
+def collaboration_query(scope: Scope, practices_by_iri: bool = False) -> str:
+    """The SELECT that reads the collaborations within ``scope`` (IRIs only ever come from ``resolve_filters``),
+    each practice by its section id, or by its IRI with ``practices_by_iri`` (for the whole graph's table).
 
     >>> cosme = "https://w3id.org/clustergraph/programme/cosme"
     >>> f"VALUES ?value {{ <{cosme}> <{cosme}/ecce> }}" in collaboration_query(
@@ -246,22 +250,100 @@ def collaboration_query(scope: Scope) -> str:
         filters.append(IN_COUNTRY.format(country=scope.country))
     if scope.clusters_only:
         filters.append(BETWEEN_CLUSTERS)
-    return PREFIX_LINES + COLLABORATIONS.format(programmes=programmes, practices=practices,
-                                                filters="\n  ".join(filters))
+    return PREFIX_LINES + COLLABORATIONS.format(programmes=programmes, practices=TOLD_IN if practices_by_iri
+                                                else practices, filters="\n  ".join(filters))
 
 
-def read_collaborations(select: Select, scope: Scope) -> list[CollaborationRow]:
-    """The collaborations within ``scope``, one per ``cg:Collaboration`` node and thing it is via, sorted.
+SECTIONS = "SELECT ?iri ?name WHERE { ?iri cg:sectionId ?name }"
+"""The section id of each practice (and chapter), which collaborations name practices by: a few thousand rows at a
+million triples, against some hundred thousand practice values in the collaboration read."""
+
+KEYS = {
+    "ecosystem": "SELECT ?iri WHERE {{ ?iri cg:ecosystem <{iri}> }}",
+    "country": "SELECT ?iri WHERE {{ ?iri cg:country <{iri}> }}",
+    "clusters_only": "SELECT DISTINCT ?iri WHERE {{ VALUES ?type {{ cg:ClusterOrganisation cg:MetaCluster }} "
+                     "?iri a ?type }}",
+}
+"""What a filter keeps, read as IRIs to apply to a collaboration table: the practices of an ecosystem, the
+organisations of a country, the cluster organisations (and meta-clusters)."""
+
+
+def collaboration_table(select: Select) -> list[str]:
+    """Every collaboration of the graph as one line of tagged fields (``o`` collaborators, ``p`` practices, ``r``
+    programmes, ``v`` what it is via), the fields and the lines in order: what ``build_network`` reads instead of
+    the store when a build wrote it (``network/table``), filtered in Python as the store filters them."""
+    return sorted(" ".join(sorted(row["fields"].split(" ")))
+                  for row in select(collaboration_query(Scope(), practices_by_iri=True)))
+
+
+def read_collaborations(select: Select, scope: Scope, table: list[str] | None = None) -> list[CollaborationRow]:
+    """The collaborations within ``scope``, one per ``cg:Collaboration`` node and thing it is via, sorted: read
+    from the store, or filtered from ``table`` (``collaboration_table``'s lines) when given.
 
     A collaboration has two collaborators (the shapes say so), read in either order and put in IRI order. One
     without a collaborator, a thing it is via or a practice in scope (or, under a programme filter, a programme
     in scope) is not in scope. Equal sets of programmes or practices are one object, so later steps that look
     them up compare them by identity first.
     """
+    if table is None:
+        return _rows((row["fields"].split(" ") for row in select(collaboration_query(scope))), None, scope)
+    sections = {row["iri"]: row["name"] for row in select(PREFIX_LINES + SECTIONS)}
+    return _rows(_within(table, _Keep.of(select, scope)), sections, scope)
+
+
+@dataclass(frozen=True)
+class _Keep:
+    """What the filters of a scope keep, as sets of IRIs (``None``: that filter is not set)."""
+
+    programmes: frozenset[str] | None = None
+    practices: frozenset[str] | None = None
+    members: frozenset[str] | None = None
+    """Organisations of the country filter: a collaboration with one of them is in scope."""
+    clusters: frozenset[str] | None = None
+    """Cluster organisations and meta-clusters: under ``clusters_only`` both collaborators must be one."""
+
+    @classmethod
+    def of(cls, select: Select, scope: Scope) -> _Keep:
+        """The sets ``scope`` names, each read from the store as one short list of IRIs."""
+        def keys(kind: str, iri: str = "") -> frozenset[str]:
+            return frozenset(row["iri"] for row in select(PREFIX_LINES + KEYS[kind].format(iri=iri)))
+
+        practices = None
+        if scope.ecosystem:
+            practices = keys("ecosystem", scope.ecosystem)
+        if scope.practice:
+            practices = frozenset({scope.practice}) & (practices if practices is not None else {scope.practice})
+        return cls(programmes=frozenset(scope.programmes) if scope.programme else None, practices=practices,
+                   members=keys("country", scope.country) if scope.country else None,
+                   clusters=keys("clusters_only") if scope.clusters_only else None)
+
+
+def _within(table: list[str], keep: _Keep) -> Iterator[list[str]]:
+    """The fields of each line of ``table`` the filters keep, programmes and practices narrowed to those in scope:
+    what the store's collaboration query gives for the same scope."""
+    unfiltered = keep == _Keep()
+    for line in table:
+        fields = line.split(" ")
+        if unfiltered:
+            yield fields
+            continue
+        collaborators = [field[1:] for field in fields if field[0] == "o"]
+        if keep.members is not None and not any(iri in keep.members for iri in collaborators):
+            continue
+        if keep.clusters is not None and not all(iri in keep.clusters for iri in collaborators):
+            continue
+        yield [field for field in fields
+               if not (field[0] == "p" and keep.practices is not None and field[1:] not in keep.practices
+                       or field[0] == "r" and keep.programmes is not None and field[1:] not in keep.programmes)]
+
+
+def _rows(tagged: Iterable[list[str]], sections: dict[str, str] | None, scope: Scope) -> list[CollaborationRow]:
+    """Collaboration rows from each link's tagged fields (see ``collaboration_query``), sorted; ``sections`` names
+    practices given by IRI by their section ids (a practice without one is no practice, as in the store's join)."""
     found: list[CollaborationRow] = []
     shared: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
-    for row in select(collaboration_query(scope)):
-        fields = row["fields"].split(" ")
+    interned: dict[frozenset[str], frozenset[str]] = {}
+    for fields in tagged:
         fields.sort()  # by role, o < p < r < v, and the collaborators in IRI order
         practices_from = bisect_left(fields, "p")
         programmes_from = bisect_left(fields, "r", practices_from)
@@ -270,20 +352,26 @@ def read_collaborations(select: Select, scope: Scope) -> list[CollaborationRow]:
                 and (vias_from > programmes_from or not scope.programme)):
             continue
         a, b = (collaborator[1:] for collaborator in fields[:practices_from])
-        tagged = tuple(fields[practices_from:vias_from])
-        sets = shared.get(tagged)
+        key = tuple(fields[practices_from:vias_from])
+        sets = shared.get(key)
         if sets is None:  # equal sets of programmes and practices are one object each
-            sets = shared[tagged] = (frozenset(field[1:] for field in fields[programmes_from:vias_from]),
-                                     frozenset(field[1:] for field in fields[practices_from:programmes_from]))
-        found.extend(CollaborationRow(a, b, via[1:], *sets) for via in fields[vias_from:])
+            programmes = frozenset(field[1:] for field in fields[programmes_from:vias_from])
+            practices = frozenset(field[1:] for field in fields[practices_from:programmes_from])
+            if sections is not None:
+                practices = frozenset(sections[practice] for practice in practices if practice in sections)
+            sets = shared[key] = (interned.setdefault(programmes, programmes),
+                                  interned.setdefault(practices, practices))
+        if sets[1]:  # told in something with a section id: a practice (or chapter)
+            found.extend(CollaborationRow(a, b, via[1:], *sets) for via in fields[vias_from:])
     # One string per row sorts twice as fast as a tuple of three, in the same order: IRIs hold no space or control
     # character, so the space sorts a prefix before its extensions as the tuple would.
     found.sort(key=lambda row: f"{row.a} {row.b} {row.via}")
     return found
 
 
-def build_network(select: Select, filters: Filters) -> Network:
-    """Resolve ``filters`` and read the collaboration graph they select.
+def build_network(select: Select, filters: Filters, table: list[str] | None = None) -> Network:
+    """Resolve ``filters`` and read the collaboration graph they select, the collaborations filtered from
+    ``table`` when given (``collaboration_table``'s lines for the graph ``select`` reads), else from the store.
 
     Edge attributes: ``weight`` (distinct projects, programmes or practices the two share), ``via``,
     ``programmes``, ``projects`` (labels) and ``practices`` (section ids) as sorted lists, and ``cross_border``
@@ -301,7 +389,7 @@ def build_network(select: Select, filters: Filters) -> Network:
         # The three reads are independent: the engine answers them side by side (it releases the GIL), each read
         # turned into Python in its own thread while the others are still in the engine, and a remote store gets
         # three requests at once. Each runs in a copy of this context (a request's build id).
-        reading = pool.submit(copy_context().run, read_collaborations, select, scope)
+        reading = pool.submit(copy_context().run, read_collaborations, select, scope, table)
         labelling = pool.submit(copy_context().run, _read_labels, select)
         describing = pool.submit(copy_context().run, _describe_organisations, select)
         rows = reading.result()

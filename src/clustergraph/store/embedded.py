@@ -211,6 +211,10 @@ class EmbeddedBackend:
         where = self.build_dir / (CURRENT if build_id is None else f"{GENERATIONS}/{build_id}") / self.name
         return open_store(where)
 
+    def local_generation(self, build_id: str) -> Path | None:
+        """The generation the build ``build_id`` was published as (its store lives inside it)."""
+        return self.build_dir / GENERATIONS / build_id
+
     def load(self, feed: Feed, generation: Path) -> None:
         """Bulk-load the feed's files into ``generation``'s new store as they come. Parsing a file runs without
         the GIL, while copying the staged store engine to engine, though it parses nothing, takes the GIL for

@@ -85,6 +85,11 @@ class Backend(Protocol):
         """
         ...
 
+    def local_generation(self, build_id: str) -> Path | None:
+        """The generation directory of build ``build_id`` when the files in it describe exactly what the store
+        holds for that build (an embedded store's generation never changes once published), else ``None``."""
+        ...
+
     def load(self, feed: Feed, generation: Path) -> None:
         """Load the quads of ``feed`` into a new store for the staged ``generation``, from its files as they
         come or from its staged store once complete; nothing becomes live (``go_live`` does that), so a build

@@ -209,6 +209,10 @@ class RemoteBackend:
         finally:
             client.close()
 
+    def local_generation(self, build_id: str) -> Path | None:
+        """None: the store's graphs can change at its own update endpoint, beneath any file written here."""
+        return None
+
     def discard(self, generation: Path) -> None:
         """Drop the staging graphs ``load`` filled for ``generation``."""
         client = self._client()

@@ -25,6 +25,7 @@ from clustergraph.errors import UnknownFilter
 from clustergraph.network.analysis import GRAPHS, Analysis, analyse
 from clustergraph.network.exports import FORMATS, node_link
 from clustergraph.network.extract import Filters, Option, filter_options, resolve_filters
+from clustergraph.network.table import read_table
 from clustergraph.web.conneg import content_type
 from clustergraph.web.deps import Endpoint, EndpointDep
 from clustergraph.web.errors import ProtocolError, status_of
@@ -87,12 +88,13 @@ def _chosen(endpoint: Endpoint, filters: Filters, options: dict[str, list[Option
 
 def _analysis(endpoint: Endpoint, filters: Filters) -> Analysis:
     """The analysis of one view, from the cache when this build has already answered it; blocking."""
-    key = (str(endpoint.settings.store_dir), endpoint.build_id(), filters)
+    build_id = endpoint.build_id()
+    key = (str(endpoint.settings.store_dir), build_id, filters)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    analysis = analyse(endpoint.select_values, filters)
+    analysis = analyse(endpoint.select_values, filters, read_table(endpoint.backend.local_generation(build_id)))
     with _cache_lock:
         _cache[key] = analysis
         while len(_cache) > CACHE_ENTRIES:
