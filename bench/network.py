@@ -9,6 +9,10 @@ graph.nq``, or better the ``dataset.nq`` a build published from it, which holds 
 into an on-disk store as a build publishes it: the whole network's extraction and a few filtered ones are timed
 ``--rounds`` times (wall and CPU seconds, each round and the median printed), then each metric once
 (``--extraction-only`` skips them).
+
+``--generation DIR`` benchmarks a published generation (``data/build/current`` of a project built with ``build
+--from``) as the server reads it: the collaboration table the build wrote, filtered in Python, beside the same
+extraction from the generation's store alone.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from clustergraph.network.extract import Filters, Network, build_network  # noqa
 from clustergraph.network.metrics import (NODE_METRICS, annotate, betweenness_method, community_stability,  # noqa: E402
                                           louvain, measure, programme_figures)
 from clustergraph.network.picture import draw_png  # noqa: E402
+from clustergraph.network.table import read_table  # noqa: E402
+from clustergraph.generations import STORE  # noqa: E402
 from clustergraph.settings import Settings  # noqa: E402
 from clustergraph.store import GraphStore, load_store, memory_store, open_store  # noqa: E402
 
@@ -56,13 +62,15 @@ FILTERED = {"programme COSME": Filters(programme="COSME"), "country RO": Filters
 the guidebook's graph and in a generated one)."""
 
 
-def extraction(store: GraphStore, filters: Filters, rounds: int) -> tuple[list[float], list[float], Network]:
-    """Wall and CPU seconds of ``rounds`` extractions, and the last network (the others are dropped at once: kept,
-    they would slow the next rounds' and the metrics' collections)."""
+def extraction(store: GraphStore, filters: Filters, rounds: int,
+               generation: Path | None = None) -> tuple[list[float], list[float], Network]:
+    """Wall and CPU seconds of ``rounds`` extractions (with ``generation``, from its collaboration table, read
+    afresh each time as the server reads it per request), and the last network (the others are dropped at once:
+    kept, they would slow the next rounds' and the metrics' collections)."""
     walls, cpus = [], []
     for _ in range(rounds):
         started = cpu_seconds()
-        seconds, network = timed(lambda: build_network(store.select_values, filters))
+        seconds, network = timed(lambda: build_network(store.select_values, filters, read_table(generation)))
         walls.append(seconds)
         cpus.append(cpu_seconds() - started)
     return walls, cpus, network
@@ -75,21 +83,30 @@ def print_rounds(name: str, walls: list[float], cpus: list[float]) -> None:
     print(f"  {name:<40} {statistics.median(walls):>9.3f} s, CPU {statistics.median(cpus):.3f} s{each}")
 
 
-def bench(label: str, store: GraphStore, picture: bool, rounds: int = 1, metrics: bool = True) -> None:
+def bench(label: str, store: GraphStore, picture: bool, rounds: int = 1, metrics: bool = True,
+          generation: Path | None = None) -> None:
     """Print one line per step for the unfiltered network of ``store`` (the extraction's median of ``rounds``,
     wall and CPU seconds: wall is disturbed by other jobs on the machine, CPU less so); with ``rounds`` above one
-    also the filtered extractions of ``FILTERED``; with ``metrics`` each metric and export once."""
-    walls, cpus, network = extraction(store, Filters(), rounds)
+    also the filtered extractions of ``FILTERED``; with ``metrics`` each metric and export once. With a
+    ``generation`` holding a collaboration table, each extraction is timed from the table and from the store."""
+    sources = {"SPARQL": None}
+    if read_table(generation) is not None:
+        sources = {"table": generation, "SPARQL": None}
+    walls, cpus, network = extraction(store, Filters(), rounds, generation)
     graph = network.graph
     print(f"\n{label}: {store.count()} triples -> {graph.number_of_nodes()} organisations, "
           f"{graph.number_of_edges()} pairs; betweenness {betweenness_method(graph)}")
-    print_rounds("extraction (SPARQL -> networkx)", walls, cpus)
+    for source, where in sources.items():
+        walls, cpus, _ = extraction(store, Filters(), rounds, where)
+        print_rounds(f"extraction ({source} -> networkx)", walls, cpus)
     if rounds > 1:
         for name, filters in FILTERED.items():
-            walls, cpus, kept = extraction(store, filters, rounds)
-            print(f"  {name}: {kept.graph.number_of_nodes()} organisations, {kept.graph.number_of_edges()} pairs")
-            print_rounds(f"extraction, {name}", walls, cpus)
-            del kept
+            for source, where in sources.items():
+                walls, cpus, kept = extraction(store, filters, rounds, where)
+                print(f"  {name}: {kept.graph.number_of_nodes()} organisations, "
+                      f"{kept.graph.number_of_edges()} pairs")
+                print_rounds(f"extraction, {name} ({source})", walls, cpus)
+                del kept
     if not metrics:
         return
     for name, metric in NODE_METRICS.items():
@@ -113,12 +130,20 @@ def main() -> None:
     parser.add_argument("--png", action="store_true", help="also time the PNG of the replicated graph")
     parser.add_argument("--from-file", type=Path, help="benchmark this N-Quads file in an on-disk store instead")
     parser.add_argument("--rounds", type=int, default=3, help="extraction rounds with --from-file (default 3)")
-    parser.add_argument("--extraction-only", action="store_true", help="with --from-file: skip the metrics")
+    parser.add_argument("--generation", type=Path, help="benchmark this published generation (its store and "
+                        "collaboration table) instead")
+    parser.add_argument("--extraction-only", action="store_true",
+                        help="with --from-file or --generation: skip the metrics")
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     settings = Settings(project_dir=ROOT)
     hidden = hidden_graphs(settings)
+    if args.generation:
+        generation = args.generation.resolve()
+        bench(f"{generation.name} (published)", open_store(generation / STORE, hidden), picture=args.png,
+              rounds=args.rounds, metrics=not args.extraction_only, generation=generation)
+        return
     if args.from_file:
         with tempfile.TemporaryDirectory(prefix="clustergraph-network-bench-") as work:
             loaded, _ = timed(lambda: load_store(args.from_file, Path(work) / "store"))

@@ -24,7 +24,7 @@ from clustergraph.build import BuildResult
 from clustergraph.errors import CostRefused, QueryError, ResultCut, SettingError, StoreError
 from clustergraph.fair_queue import QueryTimeout, ServerBusy
 from clustergraph.identity import Iris
-from clustergraph.network.extract import Filters, build_network, filter_options
+from clustergraph.network.extract import Filters, build_network, collaboration_table, filter_options
 from clustergraph.publish import dumps_dir
 from clustergraph.query_library import load_queries
 from clustergraph.query_runner import Limits, QueryJob
@@ -277,6 +277,8 @@ def test_network_extraction_is_the_same_on_both_stores(remote: RemoteStore, stor
     assert ({frozenset((a, b)): data for a, b, data in here.graph.edges(data=True)}
             == {frozenset((a, b)): data for a, b, data in there.graph.edges(data=True)})
     assert here.collaborations == there.collaborations
+    tabled = build_network(store.select_values, filters, collaboration_table(store.select_values))
+    assert tabled.collaborations == there.collaborations  # and so the embedded server's, from its build's table
 
 
 @pytest.mark.slow

@@ -314,9 +314,12 @@ def stage_beside_load(settings: Settings, quads: Quads, staged: StagedStore, bac
                 feed.add(QuadFile(unsorted))
             feed.end(staged)
             written = side.submit(write_dataset, generation)
-            tabled = side.submit(write_collaborations, staged, generation)
+            tabled = None  # a remote store's networks are read from the store: its data may change beneath a table
+            if backend.local_generation(generation.name) is not None:
+                tabled = side.submit(write_collaborations, staged, generation)
             report = check(staged.view().select_values) if check else None
-            tabled.result()
+            if tabled is not None:
+                tabled.result()
             written.result()
             loaded.result()
         finally:

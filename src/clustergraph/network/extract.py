@@ -1,8 +1,9 @@
 """Network extraction: SPARQL rows about ``cg:Collaboration`` nodes -> the organisation collaboration graph.
 
 Everything is read through a ``Select`` function (``GraphStore.select_values`` in process, ``Endpoint.select_values``
-in the web layer), so the network is the graph the endpoint serves, never a second reading of the curation.
-Filters are resolved to IRIs by a lookup first; only resolved IRIs reach the extraction query, so a filter value
+in the web layer), so the network is the graph the endpoint serves, never a second reading of the curation; the
+collaborations themselves may come from the table the build wrote from that graph (``network/table``), filtered
+here as the store's query filters them. Filters are resolved to IRIs by a lookup first; only resolved IRIs reach the extraction query, so a filter value
 can never change the query's shape.
 """
 
@@ -312,7 +313,7 @@ class _Keep:
         if scope.ecosystem:
             practices = keys("ecosystem", scope.ecosystem)
         if scope.practice:
-            practices = frozenset({scope.practice}) & (practices if practices is not None else {scope.practice})
+            practices = frozenset({scope.practice}) if practices is None else practices & {scope.practice}
         return cls(programmes=frozenset(scope.programmes) if scope.programme else None, practices=practices,
                    members=keys("country", scope.country) if scope.country else None,
                    clusters=keys("clusters_only") if scope.clusters_only else None)
