@@ -63,6 +63,27 @@ def test_two_builds_at_once_leave_one_complete_generation(project: Settings) -> 
     assert {path.name for path in (generation / "dumps").iterdir()} >= {"clustergraph.ttl", "clustergraph.nq"}
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` now (read from ``/proc``)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not ended (a zombie has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 PHASES: dict[str, Callable[[Path], bool]] = {
     "assembling (nothing staged yet)": lambda build_dir: False,
     "staging the generation": lambda build_dir: any((build_dir / GENERATIONS).glob("*" + PARTIAL)),
@@ -83,9 +104,14 @@ def test_a_killed_build_leaves_the_previous_generation_answering(project: Settin
         time.sleep(0.005)
     if process.poll() is not None:
         pytest.skip(f"the build finished before the phase '{phase}' could be caught")
+    children = _children(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert _live(project) == before
+    deadline = time.monotonic() + 120  # a child ends once its one task is done (the dumps: well under a second)
+    while time.monotonic() < deadline and any(_running(pid) for pid in children):
+        time.sleep(0.05)
+    assert not [pid for pid in children if _running(pid)], "a process the killed build started outlived it"
     rebuilt = _cli(project, "build")
     assert rebuilt.wait(timeout=300) == 0, rebuilt.stderr.read()
     assert not list((build_dir / GENERATIONS).glob("*" + PARTIAL))

@@ -362,8 +362,10 @@ def write_collaborations(staged: StagedStore, generation: Path) -> None:
 @timed("write dumps")
 def _write_dumps_apart(dataset: Path, directory: Path) -> None:
     """``write_dumps`` in a child process: its parse loop holds the GIL almost throughout, and the build's
-    validation and store load run beside it in this one."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as child:
+    validation and store load run beside it in this one. The child ends after its one task: a pool's worker
+    otherwise waits for the next one, and outlived a killed build that way."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                             max_tasks_per_child=1) as child:
         child.submit(write_dumps, dataset, directory).result()
 
 
