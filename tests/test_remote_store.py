@@ -25,6 +25,7 @@ from clustergraph.errors import CostRefused, QueryError, ResultCut, SettingError
 from clustergraph.fair_queue import QueryTimeout, ServerBusy
 from clustergraph.identity import Iris
 from clustergraph.network.extract import Filters, build_network, collaboration_table, filter_options
+from clustergraph.network.table import TABLE_FILE
 from clustergraph.publish import dumps_dir
 from clustergraph.query_library import load_queries
 from clustergraph.query_runner import Limits, QueryJob
@@ -185,8 +186,10 @@ def test_the_server_serves_nothing_with_default_passwords(virtuoso: Virtuoso) ->
 @pytest.mark.slow
 def test_build_records_its_id_and_loads_only_public_graphs(built_remote: Settings, remote: RemoteStore,
                                                            build_result: BuildResult) -> None:
-    current = (built_remote.path(built_remote.build_dir) / "current").resolve().name
+    generation = (built_remote.path(built_remote.build_dir) / "current").resolve()
+    current = generation.name
     assert read_build_id(remote.client, Iris(built_remote.base_iri)) == current
+    assert not (generation / TABLE_FILE).exists()  # networks are read from the remote store, never beside it
     assert RemoteBackend(built_remote).build_id() == current
     expected = sum(len(_graph_triples(build_result.nquads, graph).splitlines()) for graph in remote_graphs(built_remote))
     assert remote.count() == expected
