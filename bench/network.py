@@ -37,7 +37,7 @@ from clustergraph.network.extract import Filters, Network, build_network  # noqa
 from clustergraph.network.metrics import (NODE_METRICS, annotate, betweenness_method, community_stability,  # noqa: E402
                                           louvain, measure, programme_figures)
 from clustergraph.network.picture import draw_png  # noqa: E402
-from clustergraph.network.table import read_table  # noqa: E402
+from clustergraph.network.table import TABLE_FILE, read_table  # noqa: E402
 from clustergraph.generations import STORE  # noqa: E402
 from clustergraph.settings import Settings  # noqa: E402
 from clustergraph.store import GraphStore, load_store, memory_store, open_store  # noqa: E402
@@ -89,22 +89,24 @@ def bench(label: str, store: GraphStore, picture: bool, rounds: int = 1, metrics
     wall and CPU seconds: wall is disturbed by other jobs on the machine, CPU less so); with ``rounds`` above one
     also the filtered extractions of ``FILTERED``; with ``metrics`` each metric and export once. With a
     ``generation`` holding a collaboration table, each extraction is timed from the table and from the store."""
-    sources = {"SPARQL": None}
-    if read_table(generation) is not None:
+    sources: dict[str, Path | None] = {"SPARQL": None}
+    if generation is not None and (generation / TABLE_FILE).exists():
         sources = {"table": generation, "SPARQL": None}
-    walls, cpus, network = extraction(store, Filters(), rounds, generation)
+    timings = {source: extraction(store, Filters(), rounds, where) for source, where in sources.items()}
+    network = next(iter(timings.values()))[2]
     graph = network.graph
     print(f"\n{label}: {store.count()} triples -> {graph.number_of_nodes()} organisations, "
           f"{graph.number_of_edges()} pairs; betweenness {betweenness_method(graph)}")
-    for source, where in sources.items():
-        walls, cpus, _ = extraction(store, Filters(), rounds, where)
+    for source, (walls, cpus, _) in timings.items():
         print_rounds(f"extraction ({source} -> networkx)", walls, cpus)
+    del timings
     if rounds > 1:
         for name, filters in FILTERED.items():
             for source, where in sources.items():
                 walls, cpus, kept = extraction(store, filters, rounds, where)
-                print(f"  {name}: {kept.graph.number_of_nodes()} organisations, "
-                      f"{kept.graph.number_of_edges()} pairs")
+                if source == next(iter(sources)):
+                    print(f"  {name}: {kept.graph.number_of_nodes()} organisations, "
+                          f"{kept.graph.number_of_edges()} pairs")
                 print_rounds(f"extraction, {name} ({source})", walls, cpus)
                 del kept
     if not metrics:

@@ -189,7 +189,7 @@ def test_build_records_its_id_and_loads_only_public_graphs(built_remote: Setting
     generation = (built_remote.path(built_remote.build_dir) / "current").resolve()
     current = generation.name
     assert read_build_id(remote.client, Iris(built_remote.base_iri)) == current
-    assert not (generation / TABLE_FILE).exists()  # networks are read from the remote store, never beside it
+    assert not (generation / TABLE_FILE).exists()  # its networks are read from the remote store
     assert RemoteBackend(built_remote).build_id() == current
     expected = sum(len(_graph_triples(build_result.nquads, graph).splitlines()) for graph in remote_graphs(built_remote))
     assert remote.count() == expected

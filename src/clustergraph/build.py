@@ -313,15 +313,12 @@ def stage_beside_load(settings: Settings, quads: Quads, staged: StagedStore, bac
             if not public_file:
                 feed.add(QuadFile(unsorted))
             feed.end(staged)
-            written = side.submit(write_dataset, generation)
-            tabled = None  # a remote store's networks are read from the store: its data may change beneath a table
-            if backend.local_generation(generation.name) is not None:
-                tabled = side.submit(write_collaborations, staged, generation)
+            beside = [side.submit(write_dataset, generation), loaded]
+            if backend.local_generation(generation.name) is not None:  # a remote store's networks read the store
+                beside.append(side.submit(write_collaborations, staged, generation))
             report = check(staged.view().select_values) if check else None
-            if tabled is not None:
-                tabled.result()
-            written.result()
-            loaded.result()
+            for work in beside:
+                work.result()
         finally:
             feed.end(None)  # a stopped build ends the loading too (no change once the feed is complete)
     unsorted.unlink()

@@ -2,8 +2,8 @@
 
 Query workers open stores read-only, and RocksDB leaves a read-only handle beside a writer undefined (reads
 failed with "Corruption: IO error ... .sst"). So an update copies the live stores into a staged generation,
-applies itself there, derives the derived facts and the dumps again, and is published with the same rename as a build; the build
-lock orders it with builds and other updates.
+applies itself there, derives the derived facts, the dumps and the collaboration table again, and is published
+with the same rename as a build; the build lock orders it with builds and other updates.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Everything is read through a ``Select`` function (``GraphStore.select_values`` in process, ``Endpoint.select_values``
 in the web layer), so the network is the graph the endpoint serves, never a second reading of the curation; the
 collaborations themselves may come from the table the build wrote from that graph (``network/table``), filtered
-here as the store's query filters them. Filters are resolved to IRIs by a lookup first; only resolved IRIs reach the extraction query, so a filter value
-can never change the query's shape.
+here as the store's query filters them. Filters are resolved to IRIs by a lookup first; only resolved IRIs reach
+the extraction query, so a filter value can never change the query's shape.
 """
 
 from __future__ import annotations

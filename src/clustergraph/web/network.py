@@ -2,10 +2,10 @@
 
 Both read the collaboration network through the endpoint's workers (``Endpoint.select_values``), so they see
 what the SPARQL endpoint serves, and the collaborations from the table the build of that data wrote beside an
-embedded store (``network/table``), which holds the same. Analyses are kept per build and filters in a small cache: the page asks for the
-JSON and then the downloads of the same view. ETag and Cache-Control come from the ETag middleware. The page
-reads its filters with the API's resolution (``resolve_filters``), so a link shows in the form the view the API
-answers for it.
+embedded store (``network/table``), which holds the same. Analyses are kept per build and filters in a small
+cache: the page asks for the JSON and then the downloads of the same view. ETag and Cache-Control come from the
+ETag middleware. The page reads its filters with the API's resolution (``resolve_filters``), so a link shows in
+the form the view the API answers for it.
 """
 
 from __future__ import annotations
